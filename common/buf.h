@@ -1,0 +1,43 @@
+/*
+ * buf: a growable byte buffer (text that may hold any byte), and whole-file
+ * reading into one.  Config files are small: tools read a file whole, edit
+ * spans of it and write once.
+ */
+#ifndef VFIOKIT_BUF_H
+#define VFIOKIT_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char *p;	/* always NUL-terminated when non-NULL */
+	size_t len;
+	size_t cap;
+};
+
+#define BUF_INIT { NULL, 0, 0 }
+
+/* the most a tool reads of one input (bounded memory on hostile input) */
+#define BUF_MAX_FILE (64u << 20)
+
+void buf_grow(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+/* a NUL-terminated copy of the contents that the caller frees */
+char *buf_detach(struct buf *b);
+
+/*
+ * Read all of fd / the file at path into b (appending).  Returns 0, or
+ * -errno (-EFBIG past max bytes).
+ */
+int buf_read_fd(struct buf *b, int fd, size_t max);
+int buf_read_file(struct buf *b, const char *path, size_t max);
+/* write all of p to fd, retrying short writes; 0 or -errno */
+int write_all(int fd, const void *p, size_t n);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * err: diagnostics as "PROG: WHERE: WHAT" on stderr, the allocation
+ * wrappers that exit, and the stdout check at exit.  Only main() and the
+ * x* wrappers exit; library code returns a status.
+ */
+#ifndef VFIOKIT_ERR_H
+#define VFIOKIT_ERR_H
+
+#include <stddef.h>
+
+#define VFIOKIT_VERSION "0.1.0"
+
+/* exit statuses, as diff(1) and grep(1) */
+enum { EXIT_YES = 0, EXIT_NO = 1, EXIT_TROUBLE = 2 };
+
+extern const char *progname;
+
+void err_init(const char *argv0);
+/* "PROG: WHERE: WHAT"; WHERE may be NULL ("PROG: WHAT") */
+void errorf(const char *where, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* same, with ": strerror(errnum)" appended */
+void errorf_errno(const char *where, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "PROG: WHERE:LINE: WHAT" */
+void errorf_line(const char *file, size_t line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/*
+ * Flush and close stdout; returns status, or EXIT_TROUBLE with a message
+ * when the write failed (a full pipe or disk must not vanish).
+ */
+int close_stdout(int status);
+
+#endif

@@ -1,0 +1,123 @@
+#include "opts.h"
+#include "buf.h"
+#include "err.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+int opts_common(int c, const char *arg, struct common_opts *o,
+		void (*usage)(FILE *))
+{
+	switch (c) {
+	case 'h':
+		usage(stdout);
+		exit(close_stdout(EXIT_YES));
+	case OPT_VERSION:
+		printf("%s %s\n", progname, VFIOKIT_VERSION);
+		exit(close_stdout(EXIT_YES));
+	case OPT_ROOT:
+		if (!*arg) {
+			errorf("--root", "empty directory name");
+			exit(EXIT_TROUBLE);
+		}
+		o->root = arg;
+		return 1;
+	case OPT_KERNEL:
+		o->kernel = arg;
+		return 1;
+	case '?':
+	case ':':
+		usage(stderr);
+		exit(EXIT_TROUBLE);
+	}
+	return 0;
+}
+
+int root_is_slash(const char *root)
+{
+	return strspn(root, "/") == strlen(root);
+}
+
+char *root_path(const char *root, const char *path)
+{
+	struct buf b = BUF_INIT;
+	size_t n = strlen(root);
+
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (!root_is_slash(root))
+		buf_add(&b, root, n);
+	if (path[0] != '/')
+		buf_addc(&b, '/');
+	buf_adds(&b, path);
+	return buf_detach(&b);
+}
+
+static char *newest_module_dir(const char *root)
+{
+	char *dir = root_path(root, "/lib/modules");
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *best = NULL;
+
+	free(dir);
+	if (!d)
+		return NULL;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (!best || strverscmp(e->d_name, best) > 0) {
+			free(best);
+			best = xstrdup(e->d_name);
+		}
+	}
+	closedir(d);
+	return best;
+}
+
+char *root_kernel_release(const struct common_opts *o)
+{
+	struct buf b = BUF_INIT;
+	char *path;
+	int r;
+
+	if (o->kernel)
+		return xstrdup(o->kernel);
+	if (root_is_slash(o->root)) {
+		struct utsname u;
+
+		if (uname(&u) == 0)
+			return xstrdup(u.release);
+	}
+	path = root_path(o->root, "/proc/sys/kernel/osrelease");
+	r = buf_read_file(&b, path, 4096);
+	free(path);
+	if (r == 0) {
+		size_t n = strcspn(b.p, "\n");
+
+		if (n > 0) {
+			char *rel = xstrndup(b.p, n);
+
+			buf_free(&b);
+			return rel;
+		}
+	}
+	buf_free(&b);
+	return newest_module_dir(o->root);
+}
+
+int kver_cmp(const char *rel, int major, int minor)
+{
+	char *end;
+	long ma = strtol(rel, &end, 10), mi = 0;
+
+	if (*end == '.')
+		mi = strtol(end + 1, NULL, 10);
+	if (ma != major)
+		return ma < major ? -1 : 1;
+	if (mi != minor)
+		return mi < minor ? -1 : 1;
+	return 0;
+}

@@ -1,0 +1,57 @@
+/*
+ * opts: what every tool's command line shares (--root, --kernel, -h/--help,
+ * --version) and the paths and kernel release a --root implies.
+ */
+#ifndef VFIOKIT_OPTS_H
+#define VFIOKIT_OPTS_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+enum {
+	OPT_ROOT = 0x100,
+	OPT_KERNEL,
+	OPT_VERSION,
+	OPT_CHECK,
+	OPT_DIFF,
+	OPT_TOOL = 0x200	/* a tool's own long-only options start here */
+};
+
+/* put these at the head of a tool's struct option table */
+#define COMMON_LONGOPTS \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "kernel", required_argument, NULL, OPT_KERNEL }, \
+	{ "root", required_argument, NULL, OPT_ROOT }, \
+	{ "version", no_argument, NULL, OPT_VERSION }
+
+struct common_opts {
+	const char *root;	/* "/" unless --root */
+	const char *kernel;	/* NULL unless --kernel */
+};
+
+#define COMMON_OPTS_INIT { "/", NULL }
+
+/*
+ * Handle one getopt_long result that every tool shares: 'h' prints usage
+ * to stdout and exits 0, OPT_VERSION prints "NAME VERSION" and exits 0,
+ * '?' prints usage to stderr and exits 2.  Returns 1 when c was handled,
+ * 0 when it is the tool's own.
+ */
+int opts_common(int c, const char *arg, struct common_opts *o,
+		void (*usage)(FILE *));
+
+/* ROOT joined with an absolute system path; the caller frees */
+char *root_path(const char *root, const char *path);
+int root_is_slash(const char *root);
+
+/*
+ * The kernel release under a root: --kernel, else uname -r for "/", else
+ * ROOT/proc/sys/kernel/osrelease, else the newest ROOT/lib/modules/<REL>.
+ * NULL when none is found; the caller frees.
+ */
+char *root_kernel_release(const struct common_opts *o);
+
+/* compare a release such as "6.1.0-18-amd64" with MAJOR.MINOR: <0, 0, >0 */
+int kver_cmp(const char *rel, int major, int minor);
+
+#endif
