@@ -1,0 +1,51 @@
+/*
+ * editfile: what every editing tool (cmdline-edit, modconf-edit) does with
+ * its FILE operands, so that each tool only supplies the edit of a text.
+ *
+ *   no FILE        stdin edited to stdout (a filter)
+ *   -i             each FILE replaced atomically under a lock; a missing
+ *                  FILE is created (0644); an unchanged one is not rewritten
+ *   --check        nothing written; status 1 when an edit would change a file
+ *   --diff         a unified diff of each change instead of the text
+ *   -b[SUFFIX]     with -i, the old content kept as FILE.SUFFIX (".bak")
+ *
+ * Every input is edited in memory before anything is written, so bad input
+ * in any FILE writes nothing at all; with -i each file is then locked,
+ * read again and edited again under the lock, so a concurrent editor's
+ * change is kept.  On status 2 stdout holds nothing.
+ */
+#ifndef VFIOKIT_EDITFILE_H
+#define VFIOKIT_EDITFILE_H
+
+#include "buf.h"
+#include "opts.h"
+
+struct edit_opts {
+	int in_place;
+	int check;
+	int diff;
+	const char *backup;	/* suffix, or NULL */
+};
+
+/*
+ * An edit: the new text of one input.  name is the FILE as given, "-" for
+ * stdin.  Returns 0, or EXIT_TROUBLE after printing why (errorf).
+ */
+typedef int (*edit_fn)(const char *name, const struct buf *in,
+		       struct buf *out, void *ctx);
+
+#define EDIT_SHORTOPTS "ib::"
+#define EDIT_LONGOPTS \
+	{ "backup", optional_argument, NULL, 'b' }, \
+	{ "check", no_argument, NULL, OPT_CHECK }, \
+	{ "diff", no_argument, NULL, OPT_DIFF }, \
+	{ "in-place", no_argument, NULL, 'i' }
+
+/* handle -i -b --check --diff; 1 when c was one of them */
+int edit_opts_parse(int c, const char *arg, struct edit_opts *o);
+
+/* run fn over files (stdin when nfiles is 0); the exit status per the spec */
+int edit_run(const struct edit_opts *o, char **files, int nfiles,
+	     edit_fn fn, void *ctx);
+
+#endif
