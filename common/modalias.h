@@ -1,0 +1,33 @@
+/*
+ * modalias: which modules claim a device, from ROOT/lib/modules/REL/
+ * modules.alias as modprobe matches it: each "alias PATTERN MODULE" line
+ * whose PATTERN, a shell glob, matches the device's modalias (fnmatch(3),
+ * no flags, as kmod's index_searchwild does).  Modules come in the file's
+ * order, each once; modules.builtin.alias is asked only when modules.alias
+ * has no match (kmod_module_new_from_lookup stops at the first source with
+ * one).  modprobe.d aliases are not read: they are configuration, not what
+ * the kernel's modules declare.
+ */
+#ifndef VFIOKIT_MODALIAS_H
+#define VFIOKIT_MODALIAS_H
+
+#include <stddef.h>
+
+struct modalias_db;
+
+/*
+ * Read DIR/modules.alias and, when present, DIR/modules.builtin.alias;
+ * 0, or -errno (-ENOENT: no modules.alias) with *where the path at fault
+ * (the caller frees it).
+ */
+int modalias_open(const char *dir, struct modalias_db **out, char **where);
+void modalias_close(struct modalias_db *db);
+
+/*
+ * The modules whose aliases match alias, at most max of them, into mods
+ * (pointers into db); returns how many.
+ */
+size_t modalias_lookup(const struct modalias_db *db, const char *alias,
+		       const char **mods, size_t max);
+
+#endif
