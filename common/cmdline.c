@@ -1,0 +1,508 @@
+#include "cmdline.h"
+#include "err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * One parameter.  An original one keeps its span; one an edit rewrote is
+ * "dirty" and rendered from key/has_eq/val; a new one has no span.
+ */
+struct tok {
+	size_t start, end;	/* span in the text, quotes included */
+	char *key;
+	char *val;		/* NULL when there is no '=' */
+	int is_new;
+	int dirty;
+	int deleted;
+	int whole_quoted;	/* written "KEY=VALUE" */
+};
+
+struct cmdline {
+	const char *text;
+	size_t len;
+	struct tok *t;
+	size_t n, cap;
+	size_t ninit;		/* original tokens: [0, dashdash) the kernel's */
+	size_t dashdash;	/* index of "--", or ninit when absent */
+	long unterminated;
+};
+
+int cmdline_isspace(unsigned char c)
+{
+	return (c >= 9 && c <= 13) || c == ' ' || c == 160;
+}
+
+int cmdline_parameq(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i;
+
+	if (alen != blen)
+		return 0;
+	for (i = 0; i < alen; i++) {
+		char x = a[i] == '-' ? '_' : a[i];
+		char y = b[i] == '-' ? '_' : b[i];
+
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
+static struct tok *tok_push(struct cmdline *cl)
+{
+	if (cl->n == cl->cap) {
+		cl->cap = cl->cap ? cl->cap * 2 : 16;
+		cl->t = xrealloc(cl->t, cl->cap * sizeof(*cl->t));
+	}
+	memset(&cl->t[cl->n], 0, sizeof(cl->t[0]));
+	return &cl->t[cl->n++];
+}
+
+/* lib/cmdline.c next_arg(), on a span instead of a writable string */
+static size_t next_arg(struct cmdline *cl, size_t pos)
+{
+	const char *s = cl->text;
+	size_t args = pos, i, equals = 0, end, kend, vstart = 0, vend = 0;
+	int in_quote = 0, quoted = 0;
+	struct tok *t = tok_push(cl);
+
+	if (s[args] == '"') {
+		args++;
+		in_quote = quoted = 1;
+	}
+	for (i = 0; args + i < cl->len; i++) {
+		if (cmdline_isspace((unsigned char)s[args + i]) && !in_quote)
+			break;
+		if (equals == 0 && s[args + i] == '=')
+			equals = i;
+		if (s[args + i] == '"')
+			in_quote = !in_quote;
+	}
+	end = args + i;
+	if (in_quote && cl->unterminated < 0)
+		cl->unterminated = (long)pos;
+	t->start = pos;
+	t->end = end;
+	t->whole_quoted = quoted;
+	kend = equals ? args + equals : end;
+	if (equals) {
+		vstart = args + equals + 1;
+		vend = end;
+		/* Don't include quotes in value. */
+		if (vstart < end && s[vstart] == '"') {
+			vstart++;
+			if (s[end - 1] == '"')
+				vend = end - 1;
+		}
+	}
+	if (quoted && i > 0 && s[end - 1] == '"') {
+		if (equals)
+			vend = end - 1;
+		else
+			kend = end - 1;
+	}
+	if (vend < vstart)
+		vend = vstart;
+	if (kend < args)
+		kend = args;
+	t->key = xstrndup(s + args, kend - args);
+	t->val = equals ? xstrndup(s + vstart, vend - vstart) : NULL;
+	return end;
+}
+
+struct cmdline *cmdline_parse(const char *text, size_t len)
+{
+	struct cmdline *cl = xcalloc(1, sizeof(*cl));
+	size_t pos = 0;
+
+	cl->text = text;
+	cl->len = len;
+	cl->unterminated = -1;
+	cl->dashdash = (size_t)-1;
+	for (;;) {
+		while (pos < len && cmdline_isspace((unsigned char)text[pos]))
+			pos++;
+		if (pos >= len)
+			break;
+		pos = next_arg(cl, pos);
+		/* parse_args(): a bare "--" ends the kernel's parameters */
+		if (cl->dashdash == (size_t)-1 && !cl->t[cl->n - 1].val &&
+		    strcmp(cl->t[cl->n - 1].key, "--") == 0)
+			cl->dashdash = cl->n - 1;
+	}
+	cl->ninit = cl->n;
+	if (cl->dashdash == (size_t)-1)
+		cl->dashdash = cl->n;
+	return cl;
+}
+
+void cmdline_free(struct cmdline *cl)
+{
+	size_t i;
+
+	if (!cl)
+		return;
+	for (i = 0; i < cl->n; i++) {
+		free(cl->t[i].key);
+		free(cl->t[i].val);
+	}
+	free(cl->t);
+	free(cl);
+}
+
+long cmdline_unterminated(const struct cmdline *cl)
+{
+	return cl->unterminated;
+}
+
+/* the kernel's parameters: original ones before "--", then new ones */
+static int editable(const struct cmdline *cl, size_t i)
+{
+	return !cl->t[i].deleted && (i < cl->dashdash || i >= cl->ninit);
+}
+
+static int key_is(const struct tok *t, const char *key, size_t klen)
+{
+	return cmdline_parameq(t->key, strlen(t->key), key, klen);
+}
+
+size_t cmdline_count(const struct cmdline *cl)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < cl->n; i++)
+		c += editable(cl, i);
+	return c;
+}
+
+const char *cmdline_arg_check(enum cl_op op, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	size_t klen = eq ? (size_t)(eq - arg) : strlen(arg);
+	size_t i;
+
+	if (klen == 0)
+		return "empty key";
+	for (i = 0; i < klen; i++) {
+		if (cmdline_isspace((unsigned char)arg[i]))
+			return "a key cannot hold whitespace";
+		if (arg[i] == '"')
+			return "a key cannot hold '\"'";
+	}
+	if (klen == 2 && arg[0] == '-' && arg[1] == '-')
+		return "\"--\" is not a parameter (it ends the kernel's)";
+	if ((op == CL_GET) && eq)
+		return "--get takes a KEY alone";
+	if ((op == CL_MERGE || op == CL_UNMERGE) && (!eq || !eq[1]))
+		return "needs KEY=ITEM[,ITEM...]";
+	if (eq) {
+		if (strchr(eq, '"'))
+			return "a value holding '\"' cannot be written (the kernel has no escape for it)";
+		if (strchr(eq, '\n') || strchr(eq, '\r'))
+			return "a value cannot hold a line end";
+	}
+	return NULL;
+}
+
+static void tok_set_val(struct tok *t, const char *val)
+{
+	free(t->val);
+	t->val = val ? xstrdup(val) : NULL;
+	t->dirty = 1;
+}
+
+static void tok_new(struct cmdline *cl, const char *key, size_t klen, const char *val)
+{
+	struct tok *t = tok_push(cl);
+
+	t->is_new = 1;
+	t->key = xstrndup(key, klen);
+	t->val = val ? xstrdup(val) : NULL;
+}
+
+static int val_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* is item (n bytes) one of the comma list's items? */
+static int list_has(const char *list, const char *item, size_t n)
+{
+	const char *p = list;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && memcmp(p, item, n) == 0)
+			return 1;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
+/* list with the items of add it lacks appended (add deduplicated too) */
+static char *list_merge(const char *list, const char *add)
+{
+	struct buf b = BUF_INIT;
+	const char *p = add;
+
+	if (list)
+		buf_adds(&b, list);
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (len && !(b.len && list_has(b.p, p, len))) {
+			if (b.len)
+				buf_addc(&b, ',');
+			buf_add(&b, p, len);
+		}
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	return buf_detach(&b);
+}
+
+/* list without the items of del */
+static char *list_remove(const char *list, const char *del)
+{
+	struct buf b = BUF_INIT;
+	const char *p = list;
+	int first = 1;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (!list_has(del, p, len)) {
+			if (!first)
+				buf_addc(&b, ',');
+			buf_add(&b, p, len);
+			first = 0;
+		}
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	return buf_detach(&b);
+}
+
+int cmdline_apply(struct cmdline *cl, enum cl_op op, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	size_t klen = eq ? (size_t)(eq - arg) : strlen(arg);
+	const char *val = eq ? eq + 1 : NULL;
+	size_t i, found = 0, last = 0;
+	int changed = 0;
+
+	switch (op) {
+	case CL_SET:
+		for (i = 0; i < cl->n; i++) {
+			struct tok *t = &cl->t[i];
+
+			if (!editable(cl, i) || !key_is(t, arg, klen))
+				continue;
+			if (found++ == 0) {
+				if (!val_eq(t->val, val)) {
+					tok_set_val(t, val);
+					changed = 1;
+				}
+			} else {
+				t->deleted = 1;
+				changed = 1;
+			}
+		}
+		if (!found) {
+			tok_new(cl, arg, klen, val);
+			changed = 1;
+		}
+		return changed;
+	case CL_ADD:
+		for (i = 0; i < cl->n; i++)
+			if (editable(cl, i) && key_is(&cl->t[i], arg, klen) &&
+			    val_eq(cl->t[i].val, val))
+				return 0;
+		tok_new(cl, arg, klen, val);
+		return 1;
+	case CL_MERGE: {
+		char *merged;
+
+		for (i = 0; i < cl->n; i++)
+			if (editable(cl, i) && key_is(&cl->t[i], arg, klen))
+				found++, last = i;
+		if (!found) {
+			merged = list_merge(NULL, val);
+			tok_new(cl, arg, klen, merged);
+			free(merged);
+			return 1;
+		}
+		/* the last occurrence is the one a module parameter keeps */
+		merged = list_merge(cl->t[last].val && *cl->t[last].val ? cl->t[last].val : NULL, val);
+		if (!val_eq(merged, cl->t[last].val)) {
+			tok_set_val(&cl->t[last], merged);
+			changed = 1;
+		}
+		free(merged);
+		return changed;
+	}
+	case CL_DEL:
+		for (i = 0; i < cl->n; i++) {
+			struct tok *t = &cl->t[i];
+
+			if (editable(cl, i) && key_is(t, arg, klen) &&
+			    (!eq || val_eq(t->val, val))) {
+				t->deleted = 1;
+				changed = 1;
+			}
+		}
+		return changed;
+	case CL_UNMERGE:
+		for (i = 0; i < cl->n; i++) {
+			struct tok *t = &cl->t[i];
+			char *rest;
+
+			if (!editable(cl, i) || !key_is(t, arg, klen) || !t->val)
+				continue;
+			rest = list_remove(t->val, val);
+			if (!*rest) {
+				t->deleted = 1;
+				changed = 1;
+			} else if (strcmp(rest, t->val) != 0) {
+				tok_set_val(t, rest);
+				changed = 1;
+			}
+			free(rest);
+		}
+		return changed;
+	case CL_GET:
+		break;
+	}
+	return 0;
+}
+
+size_t cmdline_get(const struct cmdline *cl, const char *key, struct buf *out)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < cl->n; i++) {
+		if (!editable(cl, i) || !key_is(&cl->t[i], key, strlen(key)))
+			continue;
+		if (cl->t[i].val)
+			buf_adds(out, cl->t[i].val);
+		buf_addc(out, '\n');
+		c++;
+	}
+	return c;
+}
+
+static int needs_quotes(const char *v)
+{
+	for (; v && *v; v++)
+		if (cmdline_isspace((unsigned char)*v))
+			return 1;
+	return 0;
+}
+
+static void emit_tok(const struct cmdline *cl, const struct tok *t,
+		     cmdline_emit_fn emit, void *arg)
+{
+	struct buf b = BUF_INIT;
+
+	if (!t->is_new && !t->dirty) {
+		emit(arg, cl->text + t->start, t->end - t->start, 1, t->start);
+		return;
+	}
+	if (t->whole_quoted && !t->is_new && t->val && needs_quotes(t->val)) {
+		buf_printf(&b, "\"%s=%s\"", t->key, t->val);
+	} else {
+		buf_adds(&b, t->key);
+		if (t->val) {
+			buf_addc(&b, '=');
+			if (needs_quotes(t->val))
+				buf_printf(&b, "\"%s\"", t->val);
+			else
+				buf_adds(&b, t->val);
+		}
+	}
+	emit(arg, b.p, b.len, 0, 0);
+	buf_free(&b);
+}
+
+/*
+ * The order of what is written: original parameters before "--", new
+ * ones, then "--" and init's.  Between two original parameters that both
+ * stay, the separator that followed the first; anything new gets one
+ * space.  Leading and trailing whitespace (a CR, say) stay where they are.
+ */
+void cmdline_render(const struct cmdline *cl, cmdline_emit_fn emit, void *arg)
+{
+	size_t *order = xmalloc((cl->n + 1) * sizeof(*order));
+	size_t i, k = 0, lead, trail;
+	int any = 0;
+	long prev = -1;		/* previous written original token, or -1 */
+
+	for (i = 0; i < cl->dashdash; i++)
+		order[k++] = i;
+	for (i = cl->ninit; i < cl->n; i++)
+		order[k++] = i;
+	for (i = cl->dashdash; i < cl->ninit; i++)
+		order[k++] = i;
+
+	if (cl->ninit == 0) {
+		for (i = 0; i < k; i++) {
+			if (cl->t[order[i]].deleted)
+				continue;
+			if (any)
+				emit(arg, " ", 1, 0, 0);
+			emit_tok(cl, &cl->t[order[i]], emit, arg);
+			any = 1;
+		}
+		emit(arg, cl->text, cl->len, 1, 0);
+		free(order);
+		return;
+	}
+	lead = cl->t[0].start;
+	trail = cl->t[cl->ninit - 1].end;
+	emit(arg, cl->text, lead, 1, 0);
+	for (i = 0; i < k; i++) {
+		const struct tok *t = &cl->t[order[i]];
+
+		if (t->deleted)
+			continue;
+		if (any) {
+			if (!t->is_new && prev >= 0 && (size_t)prev < order[i]) {
+				/* the original separator after the previous kept one */
+				size_t s = cl->t[prev].end, e = s;
+
+				while (e < cl->len && cmdline_isspace((unsigned char)cl->text[e]))
+					e++;
+				emit(arg, cl->text + s, e - s, 1, s);
+			} else {
+				emit(arg, " ", 1, 0, 0);
+			}
+		}
+		emit_tok(cl, t, emit, arg);
+		if (!t->is_new)
+			prev = (long)order[i];
+		else
+			prev = -1;
+		any = 1;
+	}
+	emit(arg, cl->text + trail, cl->len - trail, 1, trail);
+	free(order);
+}
+
+static void emit_buf(void *arg, const char *p, size_t n, int orig, size_t off)
+{
+	(void)orig;
+	(void)off;
+	buf_add(arg, p, n);
+}
+
+void cmdline_render_buf(const struct cmdline *cl, struct buf *out)
+{
+	cmdline_render(cl, emit_buf, out);
+}

@@ -1,0 +1,488 @@
+#include "grubvar.h"
+#include "err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct lex {
+	const char *s;
+	size_t len;
+	const char *var;
+	/* decoding (one word) */
+	struct buf val;
+	size_t *map;
+	unsigned char *lit;
+	int nseg;
+	char style;
+	size_t cstart, cend;
+	int refs_self;
+	const char *err;	/* the first thing that makes it unsafe */
+	size_t errpos;
+};
+
+static int is_name_start(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+static int is_name(char c)
+{
+	return is_name_start(c) || (c >= '0' && c <= '9');
+}
+
+static void lex_error(struct lex *lx, size_t pos, const char *why)
+{
+	if (!lx->err) {
+		lx->err = why;
+		lx->errpos = pos;
+	}
+}
+
+static void push(struct lex *lx, char c, size_t src, int lit)
+{
+	size_t n = lx->val.len;
+
+	buf_addc(&lx->val, c);
+	if (lx->map) {
+		lx->map[n] = src;
+		lx->lit[n] = (unsigned char)lit;
+	}
+}
+
+static void segment(struct lex *lx, char style, size_t cstart)
+{
+	if (lx->nseg++ == 0) {
+		lx->style = style;
+		lx->cstart = cstart;
+	}
+}
+
+/* skip a $(...) or `...` we will not edit; returns the position after it */
+static size_t skip_subst(struct lex *lx, size_t pos)
+{
+	const char *s = lx->s;
+
+	if (s[pos] == '`') {
+		for (pos++; pos < lx->len && s[pos] != '`'; pos++)
+			if (s[pos] == '\\')
+				pos++;
+		if (pos >= lx->len) {
+			lex_error(lx, pos, "unterminated backquote");
+			return lx->len;
+		}
+		return pos + 1;
+	} else {
+		int depth = 0;
+
+		for (pos += 1; pos < lx->len; pos++) {
+			if (s[pos] == '(')
+				depth++;
+			else if (s[pos] == ')' && --depth == 0)
+				return pos + 1;
+		}
+		lex_error(lx, pos, "unterminated command substitution");
+		return lx->len;
+	}
+}
+
+/* a '$' at pos: an expansion kept as opaque text, or a literal '$' */
+static size_t expansion(struct lex *lx, size_t pos)
+{
+	const char *s = lx->s;
+	size_t end = pos + 1, i, nstart = pos + 1, nend;
+
+	if (end < lx->len && s[end] == '(') {
+		lex_error(lx, pos, "command substitution cannot be edited safely");
+		return skip_subst(lx, pos);
+	}
+	if (end < lx->len && s[end] == '{') {
+		nstart = end + 1;
+		for (nend = nstart; nend < lx->len && is_name(s[nend]); nend++)
+			;
+		if (nend >= lx->len || s[nend] != '}' || nend == nstart ||
+		    !is_name_start(s[nstart])) {
+			lex_error(lx, pos, "a ${...} expansion other than ${NAME} cannot be edited safely");
+			while (end < lx->len && s[end] != '}')
+				end++;
+			return end < lx->len ? end + 1 : end;
+		}
+		end = nend + 1;
+	} else if (end < lx->len && is_name_start(s[end])) {
+		for (nend = end; nend < lx->len && is_name(s[nend]); nend++)
+			;
+		end = nend;
+	} else if (end < lx->len && strchr("0123456789@*#?$!-", s[end])) {
+		nend = nstart;	/* $1, $@ ...: opaque, never our variable */
+		end++;
+	} else {
+		push(lx, '$', pos, 1);	/* a lone '$' is itself */
+		return pos + 1;
+	}
+	if (lx->var && nend - nstart == strlen(lx->var) &&
+	    memcmp(s + nstart, lx->var, nend - nstart) == 0)
+		lx->refs_self = 1;
+	for (i = pos; i < end; i++)
+		push(lx, s[i], i, 0);
+	return end;
+}
+
+/* one shell word from pos; decodes it into lx and returns its end */
+static size_t scan_word(struct lex *lx, size_t pos)
+{
+	const char *s = lx->s;
+	char prev = -1;		/* the kind of the piece before: '"', '\'', 0 */
+
+	while (pos < lx->len) {
+		char c = s[pos];
+
+		if (strchr(" \t\n;&|<>()", c))
+			break;
+		if (c == '"' || c == '\'') {
+			size_t start = pos + 1;
+
+			segment(lx, c, start);
+			for (pos = start; pos < lx->len && s[pos] != c; pos++) {
+				if (c == '"' && s[pos] == '\\' && pos + 1 < lx->len &&
+				    strchr("$`\"\\\n", s[pos + 1])) {
+					if (s[pos + 1] == '\n')
+						lex_error(lx, pos, "a backslash-continued line cannot be edited safely");
+					push(lx, s[pos + 1], pos, 1);
+					pos++;
+				} else if (c == '"' && s[pos] == '$') {
+					pos = expansion(lx, pos) - 1;
+				} else if (c == '"' && s[pos] == '`') {
+					lex_error(lx, pos, "backquotes cannot be edited safely");
+					pos = skip_subst(lx, pos) - 1;
+				} else {
+					push(lx, s[pos], pos, 1);
+				}
+			}
+			if (pos >= lx->len) {
+				lex_error(lx, start - 1, "unterminated quote");
+				return lx->len;
+			}
+			if (lx->nseg == 1)
+				lx->cend = pos;
+			pos++;
+			prev = c;
+			continue;
+		}
+		if (prev != 0) {
+			segment(lx, 0, pos);
+			prev = 0;
+		}
+		if (c == '\\') {
+			if (pos + 1 >= lx->len || s[pos + 1] == '\n') {
+				lex_error(lx, pos, "a backslash-continued line cannot be edited safely");
+				pos += 2;
+				continue;
+			}
+			push(lx, s[pos + 1], pos, 1);
+			pos += 2;
+		} else if (c == '$') {
+			pos = expansion(lx, pos);
+		} else if (c == '`') {
+			lex_error(lx, pos, "backquotes cannot be edited safely");
+			pos = skip_subst(lx, pos);
+		} else {
+			push(lx, c, pos, 1);
+			pos++;
+		}
+		if (lx->nseg == 1)
+			lx->cend = pos;
+	}
+	return pos;
+}
+
+static size_t line_of(const char *s, size_t pos)
+{
+	size_t line = 1, i;
+
+	for (i = 0; i < pos; i++)
+		line += s[i] == '\n';
+	return line;
+}
+
+/* if/case/loops/braces opened (+) or closed (-) by the words of a line */
+static int depth_change(const char *s, size_t pos, size_t eol)
+{
+	static const char *const open[] = { "if", "case", "for", "while", "until", "{", NULL };
+	static const char *const close[] = { "fi", "esac", "done", "}", NULL };
+	int d = 0;
+
+	while (pos < eol) {
+		size_t w = pos, k;
+
+		while (w < eol && !strchr(" \t;&|", s[w]))
+			w++;
+		for (k = 0; open[k]; k++)
+			if (w - pos == strlen(open[k]) && memcmp(s + pos, open[k], w - pos) == 0)
+				d++;
+		for (k = 0; close[k]; k++)
+			if (w - pos == strlen(close[k]) && memcmp(s + pos, close[k], w - pos) == 0)
+				d--;
+		if (w < eol && s[w] == '#')
+			break;
+		pos = w + 1;
+		while (pos < eol && strchr(" \t;&|", s[pos]))
+			pos++;
+		if (pos < eol && s[pos] == '#')
+			break;
+	}
+	return d;
+}
+
+static void lex_reset(struct lex *lx)
+{
+	buf_free(&lx->val);
+	free(lx->map);
+	free(lx->lit);
+	lx->map = NULL;
+	lx->lit = NULL;
+	lx->nseg = 0;
+	lx->style = 0;
+	lx->cstart = lx->cend = 0;
+	lx->refs_self = 0;
+	lx->err = NULL;
+}
+
+int grubvar_find(const char *text, size_t len, const char *var,
+		 const char *fname, struct grubvar *gv)
+{
+	struct lex lx = { 0 };
+	size_t pos = 0, found = (size_t)-1, found_end = 0;
+	int depth = 0, prefix = 0;
+
+	memset(gv, 0, sizeof(*gv));
+	lx.s = text;
+	lx.len = len;
+	lx.var = var;
+	while (pos < len) {
+		size_t p, n, eol;
+
+		while (pos < len && (text[pos] == ' ' || text[pos] == '\t'))
+			pos++;
+		if (pos >= len)
+			break;
+		if (text[pos] == '\n') {
+			pos++;
+			continue;
+		}
+		p = pos;
+		if (len - p > 7 && memcmp(text + p, "export", 6) == 0 &&
+		    (text[p + 6] == ' ' || text[p + 6] == '\t')) {
+			p += 6;
+			while (p < len && (text[p] == ' ' || text[p] == '\t'))
+				p++;
+		}
+		for (n = 0; p + n < len && (n ? is_name(text[p + n]) : is_name_start(text[p + n])); n++)
+			;
+		if (text[pos] != '#' && n > 0 && p + n < len && text[p + n] == '=') {
+			size_t wstart = p + n + 1, wend, q;
+
+			lex_reset(&lx);
+			wend = scan_word(&lx, wstart);
+			for (q = wend; q < len && (text[q] == ' ' || text[q] == '\t'); q++)
+				;
+			if (depth == 0 && n == strlen(var) && memcmp(text + p, var, n) == 0) {
+				found = wstart;
+				found_end = wend;
+				prefix = q < len && !strchr("\n#;", text[q]);
+			}
+			pos = wend;
+		}
+		eol = pos;
+		while (eol < len && text[eol] != '\n')
+			eol++;
+		if (pos < len && text[pos] != '#')
+			depth += depth_change(text, pos, eol);
+		pos = eol;
+	}
+	lex_reset(&lx);
+	if (found == (size_t)-1)
+		return 1;
+
+	gv->line = line_of(text, found);
+	if (prefix) {
+		errorf_line(fname, gv->line, "%s: the assignment is followed by a command; cannot be edited safely", var);
+		return 2;
+	}
+	lx.map = xmalloc((found_end - found + 1) * sizeof(*lx.map));
+	lx.lit = xmalloc(found_end - found + 1);
+	scan_word(&lx, found);
+	if (lx.err) {
+		errorf_line(fname, line_of(text, lx.errpos), "%s: %s", var, lx.err);
+		lex_reset(&lx);
+		return 2;
+	}
+	gv->wstart = found;
+	gv->wend = found_end;
+	gv->vlen = lx.val.len;
+	gv->val = buf_detach(&lx.val);
+	gv->map = lx.map;
+	gv->lit = lx.lit;
+	gv->nseg = lx.nseg;
+	gv->style = lx.nseg == 1 ? lx.style : 0;
+	gv->cstart = lx.nseg ? lx.cstart : found;
+	gv->cend = lx.nseg ? lx.cend : found;
+	gv->map[gv->vlen] = gv->cend;
+	gv->refs_self = lx.refs_self;
+	return 0;
+}
+
+void grubvar_free(struct grubvar *gv)
+{
+	free(gv->val);
+	free(gv->map);
+	free(gv->lit);
+	memset(gv, 0, sizeof(*gv));
+}
+
+struct piece {
+	size_t off, n;
+	char *ins;	/* NULL for a kept span */
+};
+
+struct grubvar_edit {
+	const struct grubvar *gv;
+	struct piece *p;
+	size_t n, cap;
+};
+
+struct grubvar_edit *grubvar_edit_begin(const struct grubvar *gv)
+{
+	struct grubvar_edit *e = xcalloc(1, sizeof(*e));
+
+	e->gv = gv;
+	return e;
+}
+
+static struct piece *piece_push(struct grubvar_edit *e)
+{
+	if (e->n == e->cap) {
+		e->cap = e->cap ? 2 * e->cap : 16;
+		e->p = xrealloc(e->p, e->cap * sizeof(*e->p));
+	}
+	memset(&e->p[e->n], 0, sizeof(e->p[0]));
+	return &e->p[e->n++];
+}
+
+void grubvar_edit_keep(struct grubvar_edit *e, size_t off, size_t n)
+{
+	struct piece *p = piece_push(e);
+
+	p->off = off;
+	p->n = n;
+}
+
+void grubvar_edit_insert(struct grubvar_edit *e, const char *s, size_t n)
+{
+	struct piece *p = piece_push(e);
+
+	p->ins = xstrndup(s, n);
+	p->n = n;
+}
+
+static void dq_escape(struct buf *out, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strchr("\"\\$`", s[i]) && s[i])
+			buf_addc(out, '\\');
+		buf_addc(out, s[i]);
+	}
+}
+
+static int bare_safe(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!is_name(c) && !strchr(".,:=/+-@%^", c))
+			return 0;
+		if (!c)
+			return 0;
+	}
+	return 1;
+}
+
+static void sq_escape(struct buf *out, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\'')
+			buf_adds(out, "'\\''");
+		else
+			buf_addc(out, s[i]);
+	}
+}
+
+void grubvar_edit_finish(struct grubvar_edit *e, const char *text, size_t len,
+			 struct buf *out)
+{
+	const struct grubvar *gv = e->gv;
+	int keep_style = gv->nseg <= 1;
+	size_t i, j;
+
+	if (keep_style && gv->style == 0)
+		for (i = 0; i < e->n; i++)
+			if (e->p[i].ins && !bare_safe(e->p[i].ins, e->p[i].n))
+				keep_style = 0;
+
+	buf_add(out, text, gv->wstart);
+	if (keep_style) {
+		buf_add(out, text + gv->wstart, gv->cstart - gv->wstart);
+		for (i = 0; i < e->n; i++) {
+			const struct piece *p = &e->p[i];
+
+			if (!p->ins)
+				buf_add(out, text + gv->map[p->off],
+					gv->map[p->off + p->n] - gv->map[p->off]);
+			else if (gv->style == '"')
+				dq_escape(out, p->ins, p->n);
+			else if (gv->style == '\'')
+				sq_escape(out, p->ins, p->n);
+			else
+				buf_add(out, p->ins, p->n);
+		}
+		buf_add(out, text + gv->cend, gv->wend - gv->cend);
+	} else {
+		/* a word of several pieces, or bare that now needs quotes: "..." */
+		buf_addc(out, '"');
+		for (i = 0; i < e->n; i++) {
+			const struct piece *p = &e->p[i];
+
+			if (p->ins) {
+				dq_escape(out, p->ins, p->n);
+				continue;
+			}
+			for (j = p->off; j < p->off + p->n; j++) {
+				if (gv->lit[j])
+					dq_escape(out, gv->val + j, 1);
+				else
+					buf_addc(out, gv->val[j]);
+			}
+		}
+		buf_addc(out, '"');
+	}
+	buf_add(out, text + gv->wend, len - gv->wend);
+	for (i = 0; i < e->n; i++)
+		free(e->p[i].ins);
+	free(e->p);
+	free(e);
+}
+
+void grubvar_append(const char *text, size_t len, const char *var,
+		    const char *value, size_t vlen, struct buf *out)
+{
+	buf_add(out, text, len);
+	if (len && text[len - 1] != '\n')
+		buf_addc(out, '\n');
+	buf_printf(out, "%s=\"", var);
+	dq_escape(out, value, vlen);
+	buf_adds(out, "\"\n");
+}

@@ -1,0 +1,58 @@
+/*
+ * grubvar: the value of a variable assigned in a /etc/default/grub-style
+ * POSIX shell file, decoded to the text the shell would give it, with a map
+ * back to the source so an edit rewrites only what it changes.
+ *
+ * A value is a shell word: "..." (with \" \\ \$ \` escapes; $VAR and
+ * ${VAR} kept as opaque text), '...', or bare; optionally after "export ";
+ * a trailing comment is kept.  The assignment edited is the last one at
+ * top level (not inside if/case/loops/braces).  Refused, in the edited
+ * assignment only: command substitution, backquotes, an unterminated quote,
+ * a backslash-continued line, other ${...} forms, an assignment that is a
+ * prefix of a command.  Elsewhere the file may hold anything the shell
+ * takes (Debian's GRUB_DISTRIBUTOR has backquotes).
+ */
+#ifndef VFIOKIT_GRUBVAR_H
+#define VFIOKIT_GRUBVAR_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+struct grubvar {
+	size_t line;		/* 1-based line of the assignment */
+	size_t wstart, wend;	/* the value word in the source */
+	char *val;		/* decoded */
+	size_t vlen;
+	size_t *map;		/* map[i]: source offset of val[i]; map[vlen] its end */
+	unsigned char *lit;	/* lit[i]: 1 literal byte, 0 part of a $expansion */
+	int nseg;		/* quoted or bare pieces the word is made of */
+	char style;		/* of a one-piece word: '"', '\'' or 0 (bare) */
+	size_t cstart, cend;	/* that piece's content in the source */
+	int refs_self;		/* the value refers to $VAR itself */
+};
+
+/*
+ * Find the last top-level assignment of var in text.  Returns 0 and fills
+ * gv, 1 when var is not assigned, 2 when the assignment cannot be edited
+ * safely (the message printed, naming fname:line).
+ */
+int grubvar_find(const char *text, size_t len, const char *var,
+		 const char *fname, struct grubvar *gv);
+void grubvar_free(struct grubvar *gv);
+
+/* text with the value word replaced by one whose decoded value is the edit */
+struct grubvar_edit;
+struct grubvar_edit *grubvar_edit_begin(const struct grubvar *gv);
+/* a span of the old decoded value, or new text, in order */
+void grubvar_edit_keep(struct grubvar_edit *e, size_t off, size_t n);
+void grubvar_edit_insert(struct grubvar_edit *e, const char *p, size_t n);
+/* write the whole file with the new value into out; frees e */
+void grubvar_edit_finish(struct grubvar_edit *e, const char *text, size_t len,
+			 struct buf *out);
+
+/* append "VAR=\"VALUE\"\n" for a variable not yet assigned (text is the file) */
+void grubvar_append(const char *text, size_t len, const char *var,
+		    const char *value, size_t vlen, struct buf *out);
+
+#endif
