@@ -1,0 +1,493 @@
+/*
+ * boot-refresh: rebuild the initramfs and refresh the boot loader the way
+ * the system under --root does it (see common/bootdetect.h for how that is
+ * decided).  Commands are run directly, never through a shell, chrooted
+ * into ROOT when ROOT is not "/", each echoed as "+ CMD" on stderr first;
+ * the first that fails stops the run with status 2.
+ */
+#include "bootdetect.h"
+#include "buf.h"
+#include "err.h"
+#include "opts.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum { OPT_DETECT = OPT_TOOL, OPT_INITRAMFS_ONLY, OPT_BOOTLOADER_ONLY, OPT_ALL };
+
+#define MAX_ARGS 8
+
+struct cmd {
+	char *argv[MAX_ARGS];
+};
+
+struct cmdlist {
+	struct cmd *v;
+	size_t n;
+};
+
+struct refresh {
+	struct common_opts o;
+	int dry_run, detect, initramfs, loader, all;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: %s [--root DIR] [-n] [--detect] "
+		"[--initramfs-only | --bootloader-only] [-k REL | --all]\n",
+		progname);
+}
+
+static void add_cmd(struct cmdlist *l, ...)
+{
+	struct cmd *c;
+	va_list ap;
+	const char *s;
+	size_t i = 0;
+
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+	c = &l->v[l->n++];
+	memset(c, 0, sizeof *c);
+	va_start(ap, l);
+	while ((s = va_arg(ap, const char *)) && i < MAX_ARGS - 1)
+		c->argv[i++] = xstrdup(s);
+	va_end(ap);
+}
+
+static void free_cmds(struct cmdlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		for (size_t j = 0; l->v[i].argv[j]; j++)
+			free(l->v[i].argv[j]);
+	free(l->v);
+}
+
+/* a word as sh would need it written to read it back */
+static void put_word(FILE *f, const char *w)
+{
+	if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			 "0123456789_./:=+,-@%") == strlen(w)) {
+		fputs(w, f);
+		return;
+	}
+	fputc('\'', f);
+	for (; *w; w++)
+		if (*w == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*w, f);
+	fputc('\'', f);
+}
+
+static void put_cmd(FILE *f, const char *prefix, char *const argv[])
+{
+	fputs(prefix, f);
+	for (size_t i = 0; argv[i]; i++) {
+		if (i)
+			fputc(' ', f);
+		put_word(f, argv[i]);
+	}
+	fputc('\n', f);
+}
+
+/* ROOT/lib/modules, or ROOT/usr/lib/modules on a root without /lib */
+static char *modules_dir(const char *root)
+{
+	char *p = root_path(root, "/lib/modules");
+	struct stat st;
+
+	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+		return p;
+	free(p);
+	return root_path(root, "/usr/lib/modules");
+}
+
+static int kernel_known(const char *root, const char *rel)
+{
+	char *dir = modules_dir(root);
+	struct buf b = BUF_INIT;
+	struct stat st;
+	int r;
+
+	buf_printf(&b, "%s/%s", dir, rel);
+	r = strchr(rel, '/') == NULL && rel[0] != '.' &&
+	    stat(b.p, &st) == 0 && S_ISDIR(st.st_mode);
+	buf_free(&b);
+	free(dir);
+	return r;
+}
+
+static int by_version(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* the kernel releases installed under root, oldest first; NULL-terminated */
+static char **kernels(const char *root)
+{
+	char *dir = modules_dir(root);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **v = xmalloc(sizeof *v);
+	size_t n = 0;
+
+	free(dir);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || !kernel_known(root, e->d_name))
+			continue;
+		v = xrealloc(v, (n + 2) * sizeof *v);
+		v[n++] = xstrdup(e->d_name);
+	}
+	if (d)
+		closedir(d);
+	qsort(v, n, sizeof *v, by_version);
+	v[n] = NULL;
+	return v;
+}
+
+/* the kernel image of rel as seen inside ROOT, or NULL */
+static char *kernel_image(const char *root, const char *rel)
+{
+	/* merged-/usr distributions keep it beside the modules */
+	const char *const where[][2] = {
+		{ "/usr/lib/modules/", "/vmlinuz" }, { "/lib/modules/", "/vmlinuz" },
+		{ "/boot/vmlinuz-", "" }, { NULL, NULL }
+	};
+
+	for (size_t i = 0; where[i][0]; i++) {
+		struct buf b = BUF_INIT;
+		char *p;
+		struct stat st;
+
+		buf_printf(&b, "%s%s%s", where[i][0], rel, where[i][1]);
+		p = root_path(root, b.p);
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+			free(p);
+			return buf_detach(&b);
+		}
+		free(p);
+		buf_free(&b);
+	}
+	return NULL;
+}
+
+/* mkinitcpio presets are named by package: Arch writes it to modules/REL/pkgbase */
+static char *mkinitcpio_preset(const char *root, const char *rel)
+{
+	char *dir = modules_dir(root);
+	struct buf path = BUF_INIT, b = BUF_INIT;
+	char *r = NULL;
+
+	buf_printf(&path, "%s/%s/pkgbase", dir, rel);
+	if (buf_read_file(&b, path.p, 4096) == 0) {
+		size_t n = strcspn(b.p, "\r\n");
+
+		if (n > 0)
+			r = xstrndup(b.p, n);
+	}
+	if (!r)
+		errorf(path.p, "cannot tell the mkinitcpio preset of kernel '%s'", rel);
+	buf_free(&path);
+	buf_free(&b);
+	free(dir);
+	return r;
+}
+
+static int plan_initramfs(const struct refresh *rf, const struct bootsetup *bs,
+			  struct cmdlist *l)
+{
+	const char *rel = rf->all ? NULL : rf->o.kernel;
+	char *preset;
+
+	switch (bs->initramfs) {
+	case INITRAMFS_TOOLS:
+		add_cmd(l, "update-initramfs", "-u", "-k", rel ? rel : "all", (char *)NULL);
+		return 0;
+	case INITRAMFS_DRACUT:
+		if (rel)
+			add_cmd(l, "dracut", "-f", "--kver", rel, (char *)NULL);
+		else
+			add_cmd(l, "dracut", "-f", "--regenerate-all", (char *)NULL);
+		return 0;
+	case INITRAMFS_MKINITCPIO:
+		if (!rel) {
+			add_cmd(l, "mkinitcpio", "-P", (char *)NULL);
+			return 0;
+		}
+		preset = mkinitcpio_preset(rf->o.root, rel);
+		if (!preset)
+			return -1;
+		add_cmd(l, "mkinitcpio", "-p", preset, (char *)NULL);
+		free(preset);
+		return 0;
+	case INITRAMFS_NONE:
+		break;
+	}
+	errorf(rf->o.root, "no initramfs generator found (looked for %s)",
+	       bootdetect_initramfs_sought);
+	return -1;
+}
+
+static int plan_sdboot(const struct refresh *rf, const struct bootsetup *bs,
+		       struct cmdlist *l)
+{
+	char **rels;
+	int r = 0;
+
+	if (bs->kernel_install) {
+		if (rf->o.kernel && !rf->all) {
+			rels = xcalloc(2, sizeof *rels);
+			rels[0] = xstrdup(rf->o.kernel);
+		} else {
+			rels = kernels(rf->o.root);
+		}
+		/* the entries' options are written when a kernel is installed */
+		for (size_t i = 0; rels[i]; i++) {
+			char *img = kernel_image(rf->o.root, rels[i]);
+
+			if (img)
+				add_cmd(l, "kernel-install", "add", rels[i], img, (char *)NULL);
+			else if (rf->o.kernel && !rf->all)
+				errorf(rels[i], "no kernel image under %s", rf->o.root), r = -1;
+			free(img);
+			free(rels[i]);
+		}
+		free(rels);
+	}
+	add_cmd(l, "bootctl", "update", "--graceful", (char *)NULL);
+	return r;
+}
+
+static int plan_loader(const struct refresh *rf, const struct bootsetup *bs,
+		       struct cmdlist *l)
+{
+	switch (bs->loader) {
+	case LOADER_PROXMOX:
+		add_cmd(l, "proxmox-boot-tool", "refresh", (char *)NULL);
+		return 0;
+	case LOADER_PVE_EFIBOOT:
+		add_cmd(l, "pve-efiboot-tool", "refresh", (char *)NULL);
+		return 0;
+	case LOADER_GRUB:
+		if (!bs->grub_cfg)
+			add_cmd(l, bs->grub_cmd, (char *)NULL);
+		else if (bs->grub_bls_update)
+			add_cmd(l, bs->grub_cmd, "-o", bs->grub_cfg,
+				"--update-bls-cmdline", (char *)NULL);
+		else
+			add_cmd(l, bs->grub_cmd, "-o", bs->grub_cfg, (char *)NULL);
+		return 0;
+	case LOADER_SDBOOT:
+		return plan_sdboot(rf, bs, l);
+	case LOADER_NONE:
+		break;
+	}
+	errorf(rf->o.root, "no boot loader setup found (looked for %s)",
+	       bootdetect_loader_sought);
+	return -1;
+}
+
+/* the test seam: run ROOT's commands by their path under ROOT, unchrooted */
+static int no_chroot(void)
+{
+	const char *v = getenv("VFIOKIT_NO_CHROOT");
+
+	return v && strcmp(v, "1") == 0;
+}
+
+/*
+ * Run one command: found under ROOT in the system directories, executed
+ * chrooted into ROOT (or, for tests, by its path under ROOT when
+ * VFIOKIT_NO_CHROOT=1).  A pipe carries a failed chroot/execv's errno back.
+ */
+static int run(const char *root, char *const argv[])
+{
+	int chrooted = !root_is_slash(root) && !no_chroot();
+	char *path = bootdetect_which(root, argv[0]);
+	char *full;
+	int pfd[2], status, child_errno = 0;
+	pid_t pid;
+	ssize_t got;
+
+	if (!path) {
+		errorf(argv[0], "command not found under %s", root);
+		return -1;
+	}
+	full = chrooted ? xstrdup(path) : root_path(root, path);
+	put_cmd(stderr, "+ ", argv);
+	fflush(NULL);
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		errorf_errno("pipe", errno, "cannot run '%s'", argv[0]);
+		free(path), free(full);
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		if (chrooted) {
+			if (chroot(root) < 0 || chdir("/") < 0)
+				goto fail;
+			setenv("PATH", "/usr/local/sbin:/usr/local/bin:"
+			       "/usr/sbin:/usr/bin:/sbin:/bin", 1);
+		}
+		execv(full, argv);
+fail:
+		child_errno = errno;
+		(void)!write(pfd[1], &child_errno, sizeof child_errno);
+		_exit(127);
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		errorf_errno("fork", errno, "cannot run '%s'", argv[0]);
+		close(pfd[0]);
+		free(path), free(full);
+		return -1;
+	}
+	do
+		got = read(pfd[0], &child_errno, sizeof child_errno);
+	while (got < 0 && errno == EINTR);
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (got == (ssize_t)sizeof child_errno) {
+		errorf_errno(full, child_errno, chrooted ?
+			     "cannot run chrooted into %s" : "cannot run%s",
+			     chrooted ? root : "");
+		status = -1;
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		status = 0;
+	} else {
+		if (WIFSIGNALED(status))
+			errorf(argv[0], "killed by signal %d", WTERMSIG(status));
+		else
+			errorf(argv[0], "failed with exit status %d",
+			       WEXITSTATUS(status));
+		status = -1;
+	}
+	free(path);
+	free(full);
+	return status;
+}
+
+static int detect(const struct refresh *rf, const struct bootsetup *bs)
+{
+	if (!bs->container && bs->initramfs == INITRAMFS_NONE &&
+	    bs->loader == LOADER_NONE) {
+		errorf(rf->o.root, "not a system this tool knows: looked for %s; "
+		       "and for %s", bootdetect_initramfs_sought,
+		       bootdetect_loader_sought);
+		return EXIT_TROUBLE;
+	}
+	printf("initramfs %s\n", initramfs_name(bs->initramfs));
+	printf("bootloader %s\n", loader_name(bs->loader));
+	printf("cmdline-file %s\n", bs->cmdline_file ? bs->cmdline_file : "none");
+	printf("cmdline-format %s\n", !bs->cmdline_file ? "none" :
+	       bs->cmdline_grub ? "grub" : "line");
+	if (bs->container)
+		printf("container %s\n", bs->container);
+	return EXIT_YES;
+}
+
+static int refresh(const struct refresh *rf)
+{
+	struct bootsetup bs;
+	struct cmdlist l = { NULL, 0 };
+	int r = 0;
+
+	bootdetect(rf->o.root, &bs);
+	if (rf->detect)
+		return detect(rf, &bs);
+	if (bs.container) {
+		errorf(rf->o.root, "a container (%s): no initramfs or boot loader "
+		       "to refresh, nothing to do", bs.container);
+		return EXIT_YES;
+	}
+	if (rf->o.kernel && !rf->all && !kernel_known(rf->o.root, rf->o.kernel)) {
+		errorf(rf->o.kernel, "no such kernel under %s/lib/modules",
+		       root_is_slash(rf->o.root) ? "" : rf->o.root);
+		return EXIT_TROUBLE;
+	}
+	if (rf->initramfs)
+		r = plan_initramfs(rf, &bs, &l);
+	if (r == 0 && rf->loader)
+		r = plan_loader(rf, &bs, &l);
+	for (size_t i = 0; r == 0 && i < l.n; i++) {
+		if (rf->dry_run)
+			put_cmd(stdout, "", l.v[i].argv);
+		else
+			r = run(rf->o.root, l.v[i].argv);
+	}
+	free_cmds(&l);
+	return r ? EXIT_TROUBLE : EXIT_YES;
+}
+
+static void parse_options(int argc, char **argv, struct refresh *rf)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "bootloader-only", no_argument, NULL, OPT_BOOTLOADER_ONLY },
+		{ "detect", no_argument, NULL, OPT_DETECT },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "initramfs-only", no_argument, NULL, OPT_INITRAMFS_ONLY },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, only = 0;
+
+	while ((c = getopt_long(argc, argv, "hk:n", longopts, NULL)) != -1) {
+		if (opts_common(c, optarg, &rf->o, usage))
+			continue;
+		switch (c) {
+		case 'k':
+			rf->o.kernel = optarg;
+			break;
+		case 'n':
+			rf->dry_run = 1;
+			break;
+		case OPT_ALL:
+			rf->all = 1;
+			break;
+		case OPT_DETECT:
+			rf->detect = 1;
+			break;
+		case OPT_INITRAMFS_ONLY:
+			rf->loader = 0, only++;
+			break;
+		case OPT_BOOTLOADER_ONLY:
+			rf->initramfs = 0, only++;
+			break;
+		default:
+			usage(stderr);
+			exit(EXIT_TROUBLE);
+		}
+	}
+	if (optind < argc) {
+		errorf(argv[optind], "unexpected operand");
+		usage(stderr);
+		exit(EXIT_TROUBLE);
+	}
+	if (only > 1 || (rf->all && rf->o.kernel)) {
+		errorf(NULL, only > 1 ?
+		       "--initramfs-only and --bootloader-only exclude each other" :
+		       "-k and --all exclude each other");
+		usage(stderr);
+		exit(EXIT_TROUBLE);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct refresh rf = { COMMON_OPTS_INIT, 0, 0, 1, 1, 0 };
+
+	err_init(argv[0]);
+	parse_options(argc, argv, &rf);
+	return close_stdout(refresh(&rf));
+}

@@ -1,0 +1,344 @@
+#include "bootdetect.h"
+#include "buf.h"
+#include "err.h"
+#include "opts.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *const bootdetect_path[] = {
+	"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin",
+	"/sbin", "/bin", NULL
+};
+
+const char bootdetect_initramfs_sought[] =
+	"update-initramfs with /etc/initramfs-tools, dracut, mkinitcpio";
+const char bootdetect_loader_sought[] =
+	"/etc/kernel/proxmox-boot-uuids, /etc/kernel/pve-efiboot-uuids, "
+	"/etc/default/grub with update-grub, grub-mkconfig or grub2-mkconfig, "
+	"loader/loader.conf under /efi, /boot or /boot/efi";
+
+/* systemd's LoaderInfo variable (boot loader interface, vendor GUID) */
+#define LOADER_INFO "/sys/firmware/efi/efivars/" \
+	"LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
+
+static int exists_under(const char *root, const char *path, mode_t type)
+{
+	char *p = root_path(root, path);
+	struct stat st;
+	int r = stat(p, &st) == 0 && (!type || (st.st_mode & S_IFMT) == type);
+
+	free(p);
+	return r;
+}
+
+char *bootdetect_which(const char *root, const char *cmd)
+{
+	for (size_t i = 0; bootdetect_path[i]; i++) {
+		struct buf b = BUF_INIT;
+		char *p;
+		struct stat st;
+
+		buf_printf(&b, "%s/%s", bootdetect_path[i], cmd);
+		p = root_path(root, b.p);
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_mode & 0111)) {
+			free(p);
+			return buf_detach(&b);
+		}
+		free(p);
+		buf_free(&b);
+	}
+	return NULL;
+}
+
+static int have_cmd(const char *root, const char *cmd)
+{
+	char *p = bootdetect_which(root, cmd);
+
+	free(p);
+	return p != NULL;
+}
+
+/* read a small file under root into b; 0 or -errno */
+static int read_under(const char *root, const char *path, struct buf *b)
+{
+	char *p = root_path(root, path);
+	int r = buf_read_file(b, p, 1 << 20);
+
+	free(p);
+	return r;
+}
+
+/* proxmox-boot-tool's loop_esp_list skips blank lines; one other line is an ESP */
+static int has_nonblank_line(const char *root, const char *path)
+{
+	struct buf b = BUF_INIT;
+	int r = 0;
+
+	if (read_under(root, path, &b) == 0)
+		r = b.p[strspn(b.p, " \t\r\n")] != '\0';
+	buf_free(&b);
+	return r;
+}
+
+/* a line of the file starts with prefix (after blanks) */
+static int file_has_line(const char *root, const char *path, const char *prefix)
+{
+	struct buf b = BUF_INIT;
+	int found = 0;
+
+	if (read_under(root, path, &b) == 0) {
+		const char *s = b.p;
+
+		while (*s && !found) {
+			s += strspn(s, " \t");
+			found = strncmp(s, prefix, strlen(prefix)) == 0;
+			s += strcspn(s, "\n");
+			if (*s)
+				s++;
+		}
+	}
+	buf_free(&b);
+	return found;
+}
+
+static int file_contains(const char *root, const char *path, const char *needle)
+{
+	struct buf b = BUF_INIT;
+	int found = 0;
+
+	if (read_under(root, path, &b) == 0)
+		found = memmem(b.p, b.len, needle, strlen(needle)) != NULL;
+	buf_free(&b);
+	return found;
+}
+
+/*
+ * LoaderInfo is 4 attribute bytes then UTF-16LE text such as
+ * "systemd-boot 252.22"; GRUB 2.12's bli module sets it too, to "GRUB ...".
+ */
+static int booted_by_systemd_boot(const char *root)
+{
+	static const char want[] = "systemd-boot";
+	struct buf b = BUF_INIT;
+	int r = 0;
+
+	if (read_under(root, LOADER_INFO, &b) == 0 &&
+	    b.len >= 4 + 2 * (sizeof want - 1)) {
+		r = 1;
+		for (size_t i = 0; i < sizeof want - 1; i++)
+			if (b.p[4 + 2 * i] != want[i] || b.p[5 + 2 * i] != 0)
+				r = 0;
+	}
+	buf_free(&b);
+	return r;
+}
+
+static const char *container_file(const char *root)
+{
+	static const char *const marks[] = {
+		"/run/systemd/container",	/* systemd in nspawn, LXC, ... */
+		"/run/.containerenv",		/* podman */
+		"/.dockerenv",			/* docker */
+		NULL
+	};
+	struct buf b = BUF_INIT;
+	const char *r = NULL;
+
+	for (size_t i = 0; marks[i]; i++)
+		if (exists_under(root, marks[i], 0))
+			return marks[i];
+	/* what systemd-detect-virt --container reads; root-only: ignore EACCES */
+	if (read_under(root, "/proc/1/environ", &b) == 0) {
+		for (size_t off = 0; off < b.len; off += strlen(b.p + off) + 1)
+			if (strncmp(b.p + off, "container=", 10) == 0 &&
+			    b.p[off + 10])
+				r = "/proc/1/environ";
+	}
+	buf_free(&b);
+	return r;
+}
+
+static int grub_setup(const char *root, struct bootsetup *bs, int need_cfg)
+{
+	static const char *const cfgs[] = {
+		"/boot/grub2/grub.cfg", "/boot/grub/grub.cfg", NULL
+	};
+	const char *cfg = NULL;
+
+	if (!exists_under(root, "/etc/default/grub", S_IFREG))
+		return 0;
+	for (size_t i = 0; cfgs[i] && !cfg; i++)
+		if (exists_under(root, cfgs[i], S_IFREG))
+			cfg = cfgs[i];
+	if (need_cfg && !cfg)
+		return 0;
+	/* Debian's update-grub is grub-mkconfig -o /boot/grub/grub.cfg */
+	if (have_cmd(root, "update-grub")) {
+		bs->grub_cmd = "update-grub";
+	} else if (have_cmd(root, "grub2-mkconfig")) {
+		bs->grub_cmd = "grub2-mkconfig";
+		bs->grub_cfg = cfg ? cfg : "/boot/grub2/grub.cfg";
+		/* RHEL 9.3/Fedora: BLS options are rewritten only when asked */
+		bs->grub_bls_update =
+			file_has_line(root, "/etc/default/grub", "GRUB_ENABLE_BLSCFG=true") ||
+			file_has_line(root, "/etc/default/grub", "GRUB_ENABLE_BLSCFG=\"true\"");
+		if (bs->grub_bls_update) {
+			char *p = bootdetect_which(root, "grub2-mkconfig");
+
+			bs->grub_bls_update = file_contains(root, p, "update-bls-cmdline");
+			free(p);
+		}
+	} else if (have_cmd(root, "grub-mkconfig")) {
+		bs->grub_cmd = "grub-mkconfig";
+		bs->grub_cfg = cfg ? cfg : "/boot/grub/grub.cfg";
+	} else {
+		return 0;
+	}
+	bs->loader = LOADER_GRUB;
+	bs->cmdline_file = "/etc/default/grub";
+	bs->cmdline_grub = 1;
+	return 1;
+}
+
+static int esp_has_sdboot(const char *root)
+{
+	static const char *const esps[] = {
+		"/efi/loader/loader.conf", "/boot/loader/loader.conf",
+		"/boot/efi/loader/loader.conf", NULL
+	};
+
+	for (size_t i = 0; esps[i]; i++)
+		if (exists_under(root, esps[i], S_IFREG))
+			return 1;
+	return 0;
+}
+
+/*
+ * kernel-install's layout=auto: "bls" when $BOOT/ENTRY-TOKEN exists, the
+ * token from /etc/kernel/entry-token else /etc/machine-id; or layout= set
+ * in /etc/kernel/install.conf.  Without it (Arch's hand-written entries)
+ * the options live in the loader entries, not in /etc/kernel/cmdline.
+ */
+static int kernel_install_layout(const char *root)
+{
+	static const char *const boots[] = { "/efi/", "/boot/", "/boot/efi/", NULL };
+	struct buf b = BUF_INIT;
+	int r = 0;
+
+	if (!have_cmd(root, "kernel-install"))
+		return 0;
+	if (file_has_line(root, "/etc/kernel/install.conf", "layout=bls") ||
+	    file_has_line(root, "/etc/kernel/install.conf", "layout=uki"))
+		return 1;
+	if (read_under(root, "/etc/kernel/entry-token", &b) < 0 &&
+	    read_under(root, "/etc/machine-id", &b) < 0) {
+		buf_free(&b);
+		return 0;
+	}
+	b.len = strcspn(b.p, " \t\r\n");
+	b.p[b.len] = '\0';
+	for (size_t i = 0; boots[i] && !r && b.len && !strchr(b.p, '/'); i++) {
+		struct buf d = BUF_INIT;
+
+		buf_printf(&d, "%s%s", boots[i], b.p);
+		r = exists_under(root, d.p, S_IFDIR);
+		buf_free(&d);
+	}
+	buf_free(&b);
+	return r;
+}
+
+static void sdboot_setup(const char *root, struct bootsetup *bs)
+{
+	bs->loader = LOADER_SDBOOT;
+	bs->kernel_install = kernel_install_layout(root);
+	/* kernel-install's 90-loaderentry reads /etc/kernel/cmdline */
+	if (bs->kernel_install)
+		bs->cmdline_file = "/etc/kernel/cmdline";
+}
+
+static void detect_loader(const char *root, struct bootsetup *bs)
+{
+	if (has_nonblank_line(root, "/etc/kernel/proxmox-boot-uuids")) {
+		bs->loader = LOADER_PROXMOX;
+		/*
+		 * zz-proxmox-boot: on an EFI boot an ESP without grubx64.efi
+		 * gets systemd-boot entries whose options are line 1 of
+		 * /etc/kernel/cmdline; a legacy BIOS boot gets update-grub.
+		 */
+		if (exists_under(root, "/sys/firmware/efi", S_IFDIR) ||
+		    (!exists_under(root, "/sys/firmware", 0) &&
+		     exists_under(root, "/etc/kernel/cmdline", S_IFREG))) {
+			bs->cmdline_file = "/etc/kernel/cmdline";
+		} else {
+			bs->cmdline_file = "/etc/default/grub";
+			bs->cmdline_grub = 1;
+		}
+		return;
+	}
+	if (has_nonblank_line(root, "/etc/kernel/pve-efiboot-uuids")) {
+		/* pve-efiboot-tool only ever set up systemd-boot */
+		bs->loader = LOADER_PVE_EFIBOOT;
+		bs->cmdline_file = "/etc/kernel/cmdline";
+		return;
+	}
+	if (booted_by_systemd_boot(root)) {
+		sdboot_setup(root, bs);
+		return;
+	}
+	if (grub_setup(root, bs, 1))
+		return;
+	if (esp_has_sdboot(root)) {
+		sdboot_setup(root, bs);
+		return;
+	}
+	grub_setup(root, bs, 0);
+}
+
+static void detect_initramfs(const char *root, struct bootsetup *bs)
+{
+	if (have_cmd(root, "update-initramfs") &&
+	    exists_under(root, "/etc/initramfs-tools", S_IFDIR))
+		bs->initramfs = INITRAMFS_TOOLS;
+	else if (have_cmd(root, "dracut"))
+		bs->initramfs = INITRAMFS_DRACUT;
+	else if (have_cmd(root, "mkinitcpio"))
+		bs->initramfs = INITRAMFS_MKINITCPIO;
+}
+
+void bootdetect(const char *root, struct bootsetup *bs)
+{
+	memset(bs, 0, sizeof *bs);
+	bs->container = container_file(root);
+	if (bs->container)
+		return;
+	detect_initramfs(root, bs);
+	detect_loader(root, bs);
+}
+
+const char *initramfs_name(enum initramfs_kind k)
+{
+	switch (k) {
+	case INITRAMFS_TOOLS: return "initramfs-tools";
+	case INITRAMFS_DRACUT: return "dracut";
+	case INITRAMFS_MKINITCPIO: return "mkinitcpio";
+	case INITRAMFS_NONE: break;
+	}
+	return "none";
+}
+
+const char *loader_name(enum loader_kind k)
+{
+	switch (k) {
+	case LOADER_PROXMOX: return "proxmox-boot-tool";
+	case LOADER_PVE_EFIBOOT: return "pve-efiboot-tool";
+	case LOADER_GRUB: return "grub";
+	case LOADER_SDBOOT: return "systemd-boot";
+	case LOADER_NONE: break;
+	}
+	return "none";
+}

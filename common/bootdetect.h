@@ -1,0 +1,65 @@
+/*
+ * bootdetect: how a system under ROOT builds its initramfs, which boot
+ * loader setup reads its kernel command line, and which file holds that
+ * command line -- decided only from files under ROOT, never from the
+ * running host (a chroot or image is judged by its own files).
+ *
+ * It models what the real tools look at: proxmox-boot-tool's ESP list
+ * (/etc/kernel/proxmox-boot-uuids; /etc/kernel/pve-efiboot-uuids on old
+ * Proxmox) and its EFI-or-legacy choice (/sys/firmware/efi), systemd-boot's
+ * LoaderInfo EFI variable and loader.conf on an ESP (/efi, /boot, /boot/efi
+ * as bootctl searches), GRUB's /etc/default/grub with update-grub or
+ * grub(2)-mkconfig and the grub.cfg that exists, and the commands of
+ * initramfs-tools, dracut and mkinitcpio.  It refuses to guess: a root it
+ * cannot place gets "none".
+ */
+#ifndef VFIOKIT_BOOTDETECT_H
+#define VFIOKIT_BOOTDETECT_H
+
+enum initramfs_kind {
+	INITRAMFS_NONE,
+	INITRAMFS_TOOLS,	/* Debian, Ubuntu, Proxmox: update-initramfs */
+	INITRAMFS_DRACUT,	/* Fedora, RHEL, openSUSE */
+	INITRAMFS_MKINITCPIO	/* Arch */
+};
+
+enum loader_kind {
+	LOADER_NONE,
+	LOADER_PROXMOX,		/* proxmox-boot-tool refresh */
+	LOADER_PVE_EFIBOOT,	/* pve-efiboot-tool refresh (Proxmox VE 6.0-6.3) */
+	LOADER_GRUB,
+	LOADER_SDBOOT
+};
+
+struct bootsetup {
+	enum initramfs_kind initramfs;
+	enum loader_kind loader;
+	const char *cmdline_file;	/* "/etc/kernel/cmdline", "/etc/default/grub", NULL */
+	int cmdline_grub;		/* cmdline_file is a /etc/default/grub shell file */
+	const char *grub_cmd;		/* "update-grub", "grub-mkconfig", "grub2-mkconfig" */
+	const char *grub_cfg;		/* what *-mkconfig writes (-o) */
+	int grub_bls_update;		/* BLS on and grub2-mkconfig has --update-bls-cmdline */
+	int kernel_install;		/* systemd-boot entries come from kernel-install */
+	const char *container;		/* the file saying ROOT is a container, or NULL */
+};
+
+/* the system command directories, searched in this order under ROOT */
+extern const char *const bootdetect_path[];
+
+/*
+ * Fill bs from the files under root.  Never fails: what is not found is
+ * NONE/NULL.
+ */
+void bootdetect(const char *root, struct bootsetup *bs);
+
+/* the absolute path (as seen inside ROOT) of command cmd, or NULL; free it */
+char *bootdetect_which(const char *root, const char *cmd);
+
+const char *initramfs_name(enum initramfs_kind k);
+const char *loader_name(enum loader_kind k);
+
+/* what bootdetect looks for, one phrase each, for the "not recognised" error */
+extern const char bootdetect_initramfs_sought[];
+extern const char bootdetect_loader_sought[];
+
+#endif
