@@ -538,7 +538,8 @@ struct opline {
 	struct mc_line l;	/* parsed as a line of the file's format */
 };
 
-static int opline_parse(struct edit *e, const char *arg, struct opline *o)
+static int opline_parse(struct edit *e, enum modconf_opkind kind, const char *arg,
+			struct opline *o)
 {
 	struct modconf tmp;
 	size_t eline;
@@ -561,6 +562,10 @@ static int opline_parse(struct edit *e, const char *arg, struct opline *o)
 		operr(e, "no %s", e->mc.fmt == MODCONF_MODPROBE ? "directive" : "module name");
 		return -1;
 	}
+	/* --del names what to remove: "options M", "alias PATTERN", "softdep M" */
+	if (o->l.kind == MC_BAD && kind == MODCONF_DEL && o->l.verb != MV_NONE &&
+	    strcmp(o->l.bad, "missing arguments") == 0 && o->l.nw >= 2)
+		o->l.kind = MC_DIRECTIVE;
 	if (o->l.kind == MC_BAD) {
 		size_t n;
 		const char *w = wtext(&o->l, 0, &n);
@@ -729,6 +734,19 @@ static long items_find(const struct items *it, const char *s, int ids)
 		if (item_eq(it->v[i], s, ids))
 			return (long)i;
 	return -1;
+}
+
+/*
+ * K=V and K'=V' (K and K' already equal as parameter names) set the same
+ * value: ids compare case-insensitively (vfio-pci reads them with %x)
+ */
+static int value_same(const char *a, const char *b, int ids)
+{
+	const char *x = strchr(a, '='), *y = strchr(b, '=');
+
+	if (!x || !y)
+		return !x && !y;
+	return ids ? strcasecmp(x, y) == 0 : strcmp(x, y) == 0;
 }
 
 /* the parameters of the options lines of one module, flattened */
@@ -934,7 +952,7 @@ static int op_options(struct edit *e, enum modconf_opkind kind, const struct opl
 			{
 				char *cur = pw_text(e, &pl.pw[first]);
 
-				if (strcmp(cur, want) != 0)
+				if (!value_same(cur, want, ids))
 					pw_set(&pl.pw[first], xstrdup(want));
 				free(cur);
 			}
@@ -1470,7 +1488,7 @@ int modconf_edit(const char *file, enum modconf_format fmt,
 		e.oparg = ops[i].arg;
 		e.fixed_cr = xcalloc(e.mc.nline + 1, 1);
 		e.gone = xcalloc(e.mc.nline + 1, 1);
-		if (opline_parse(&e, ops[i].arg, &o) < 0) {
+		if (opline_parse(&e, ops[i].kind, ops[i].arg, &o) < 0) {
 			opline_free(&o);
 			r = -1;
 			break;
