@@ -303,15 +303,16 @@ int grubvar_find(const char *text, size_t len, const char *var,
 		return 1;
 
 	gv->line = line_of(text, found);
-	if (prefix) {
-		errorf_line(fname, gv->line, "%s: the assignment is followed by a command; cannot be edited safely", var);
-		return 2;
-	}
 	lx.map = xmalloc((found_end - found + 1) * sizeof(*lx.map));
 	lx.lit = xmalloc(found_end - found + 1);
 	scan_word(&lx, found);
 	if (lx.err) {
 		errorf_line(fname, line_of(text, lx.errpos), "%s: %s", var, lx.err);
+		lex_reset(&lx);
+		return 2;
+	}
+	if (prefix) {
+		errorf_line(fname, gv->line, "%s: the assignment is followed by a command; cannot be edited safely", var);
 		lex_reset(&lx);
 		return 2;
 	}
