@@ -1350,7 +1350,7 @@ static int op_module(struct edit *e, enum modconf_opkind kind, const struct opli
 	const char *params = o->l.nw > 1 ? o->l.text + o->l.w[1].off : NULL;
 
 	if (kind == MODCONF_MERGE || kind == MODCONF_UNMERGE) {
-		operr(e, "%s is for modprobe.d 'options' lines, not for a modules list", e->opname);
+		operr(e, "%s is for modprobe.d 'options' lines, not for a module list", e->opname);
 		return -1;
 	}
 	if (kind == MODCONF_DEL && params) {
