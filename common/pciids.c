@@ -14,28 +14,28 @@
 struct ent {
 	unsigned id;
 	size_t off;	/* the entry's line */
-	size_t end;	/* devices: where its subsystem lines end */
+	size_t end;	/* where the name starts */
 };
 
-struct vendor {
-	size_t off;
-	struct ent *dev;
-	size_t ndev;
+/* one remembered answer: kind 0 vendor, 1 device, 2 subsystem, 3 vendor block */
+struct memo {
+	int used;
+	unsigned kind, v, d, sv, sd;
+	const char *name;
+	size_t len;
 };
+
+#define MEMO_SIZE 4096
 
 struct pciids {
 	const char *p;
 	size_t size;
 	size_t cstart;		/* the first "C xx" line, or size */
-	int full;		/* vidx built */
-	struct ent *vidx;	/* every vendor line, sorted by id */
-	size_t nv;
-	int32_t *vslot;		/* vendor id -> 1 + index in vc, -1 absent, 0 unknown */
-	struct vendor *vc;
-	size_t nvc;
 	int classes_built;
-	struct ent *cls;	/* id: class << 8 | 0x100 for a class, else class << 8 | sub */
+	struct ent *cls;	/* id: class << 8 | 0x10000 for a class, else class << 8 | sub */
 	size_t ncls;
+	struct memo *memo;	/* MEMO_SIZE slots, open addressing */
+	size_t nmemo;
 };
 
 static int hexd(int c)
@@ -185,17 +185,11 @@ int pciids_open(const char *path, struct pciids **out)
 
 void pciids_close(struct pciids *ids)
 {
-	size_t i;
-
 	if (!ids)
 		return;
 	if (ids->size)
 		munmap((void *)(uintptr_t)ids->p, ids->size);
-	for (i = 0; i < ids->nvc; i++)
-		free(ids->vc[i].dev);
-	free(ids->vc);
-	free(ids->vslot);
-	free(ids->vidx);
+	free(ids->memo);
 	free(ids->cls);
 	free(ids);
 }
@@ -224,195 +218,203 @@ static const struct ent *find_ent(const struct ent *v, size_t n, unsigned id)
 	return lo < n && v[lo].id == id ? &v[lo] : NULL;
 }
 
-/* every top-level line, once: for files that are not sorted */
-static void build_full(struct pciids *ids)
+static int is_device_line(const struct pciids *ids, size_t off)
 {
-	size_t off = 0, cap = 0;
-	int seen_class = 0;
-
-	ids->full = 1;
-	while (off < ids->size) {
-		if (ids->p[off] != '\t' && !skip_line(ids, off)) {
-			if (is_class_line(ids, off)) {
-				if (!seen_class)
-					ids->cstart = off;
-				seen_class = 1;
-			} else if (is_vendor_line(ids, off)) {
-				if (ids->nv == cap) {
-					cap = cap ? 2 * cap : 4096;
-					ids->vidx = xrealloc(ids->vidx,
-						cap * sizeof(*ids->vidx));
-				}
-				ids->vidx[ids->nv].id = (unsigned)id_hex(ids, off, 4);
-				ids->vidx[ids->nv].off = off;
-				ids->vidx[ids->nv].end = 0;
-				ids->nv++;
-			}
-		}
-		off = next_line(ids, off);
-	}
-	if (ids->nv)
-		qsort(ids->vidx, ids->nv, sizeof(*ids->vidx), cmp_ent);
-	ids->classes_built = 0;
-	free(ids->cls);
-	ids->cls = NULL;
-	ids->ncls = 0;
+	return off + 1 < ids->size && ids->p[off] == '\t' &&
+	       id_hex(ids, off + 1, 4) >= 0 && white_at(ids, off + 5);
 }
 
-/* the first vendor line starting at or after off and before hi */
-static size_t next_vendor_line(const struct pciids *ids, size_t off, size_t hi)
+/*
+ * The first line starting at or after off (and before hi) that is an
+ * entry of the kind is_entry tells, or SIZE_MAX.
+ */
+static size_t next_entry(const struct pciids *ids, size_t off, size_t hi,
+			 int (*is_entry)(const struct pciids *, size_t))
 {
 	if (off > 0 && ids->p[off - 1] != '\n')
 		off = next_line(ids, off);
 	while (off < hi) {
-		if (is_vendor_line(ids, off))
+		if (is_entry(ids, off))
 			return off;
 		off = next_line(ids, off);
 	}
 	return SIZE_MAX;
 }
 
-/* binary search over the vendor lines; SIZE_MAX when not found */
-static size_t vendor_search(const struct pciids *ids, unsigned v)
+/*
+ * Binary search over the lines of [lo, hi) for the first entry whose id
+ * is at least id, or hi.  pci.ids keeps vendors, and devices within a
+ * vendor, in ascending order: that is what makes a lookup touch a few
+ * pages instead of the whole file.
+ */
+static size_t lower_bound(const struct pciids *ids, size_t lo, size_t hi,
+			  unsigned id, int depth,
+			  int (*is_entry)(const struct pciids *, size_t))
 {
-	size_t lo = 0, hi = ids->cstart;
+	size_t best = hi;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		size_t at = next_vendor_line(ids, mid, hi);
-		long id;
+		/* no entry lies in [old mid, best): scan no further than hi */
+		size_t at = next_entry(ids, mid, hi, is_entry);
 
 		if (at == SIZE_MAX) {
 			hi = mid;
 			continue;
 		}
-		id = id_hex(ids, at, 4);
-		if ((unsigned)id == v)
-			return at;
-		if ((unsigned)id < v)
+		if ((unsigned)id_hex(ids, at + (size_t)depth, 4) < id) {
 			lo = next_line(ids, at);
-		else
+		} else {
+			best = at;
 			hi = mid;
+		}
 	}
-	return SIZE_MAX;
+	return best;
 }
 
-/* index the device lines of the vendor block at off */
-static void index_devices(const struct pciids *ids, struct vendor *vd)
+static size_t memo_hash(unsigned kind, unsigned v, unsigned d, unsigned sv,
+			unsigned sd)
 {
-	size_t off = next_line(ids, vd->off), cap = 0;
-	struct ent *last = NULL;
+	unsigned long long h = ((unsigned long long)v << 48 | (unsigned long long)d << 32 |
+				sv << 16 | sd) ^ ((unsigned long long)kind << 62);
 
-	while (off < ids->size) {
-		const char *p = ids->p + off;
-
-		if (skip_line(ids, off)) {
-			off = next_line(ids, off);
-			continue;
-		}
-		if (*p != '\t')
-			break;
-		if (off + 1 < ids->size && p[1] != '\t' &&
-		    id_hex(ids, off + 1, 4) >= 0 && white_at(ids, off + 5)) {
-			if (last)
-				last->end = off;
-			if (vd->ndev == cap) {
-				cap = cap ? 2 * cap : 64;
-				vd->dev = xrealloc(vd->dev, cap * sizeof(*vd->dev));
-			}
-			last = &vd->dev[vd->ndev++];
-			last->id = (unsigned)id_hex(ids, off + 1, 4);
-			last->off = off;
-		}
-		off = next_line(ids, off);
-	}
-	if (last)
-		last->end = off;
-	if (vd->ndev > 1)
-		qsort(vd->dev, vd->ndev, sizeof(*vd->dev), cmp_ent);
+	h *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 52) & (MEMO_SIZE - 1);
 }
 
-static struct vendor *vendor_get(struct pciids *ids, unsigned v)
+/* the remembered slot for this question: used says whether it holds the answer */
+static struct memo *memo_slot(struct pciids *ids, unsigned kind, unsigned v,
+			      unsigned d, unsigned sv, unsigned sd)
 {
-	size_t at;
-	int32_t *slot;
+	size_t i = memo_hash(kind, v, d, sv, sd), n;
 
-	if (!ids || v > 0xffff)
-		return NULL;
-	if (!ids->vslot)
-		ids->vslot = xcalloc(0x10000, sizeof(*ids->vslot));
-	slot = &ids->vslot[v];
-	if (*slot < 0)
-		return NULL;
-	if (*slot > 0)
-		return &ids->vc[*slot - 1];
-	if (ids->full) {
-		const struct ent *e = find_ent(ids->vidx, ids->nv, v);
+	if (!ids->memo)
+		ids->memo = xcalloc(MEMO_SIZE, sizeof(*ids->memo));
+	for (n = 0; n < MEMO_SIZE; n++, i = (i + 1) & (MEMO_SIZE - 1)) {
+		struct memo *m = &ids->memo[i];
 
-		at = e ? e->off : SIZE_MAX;
+		if (!m->used || (m->kind == kind && m->v == v && m->d == d &&
+				 m->sv == sv && m->sd == sd))
+			return m;
+	}
+	return NULL;
+}
+
+static const char *remember(struct pciids *ids, struct memo *m, unsigned kind,
+			    unsigned v, unsigned d, unsigned sv, unsigned sd,
+			    const char *name, size_t len)
+{
+	/* a table three quarters full stops remembering: no slot ever runs out */
+	if (m && ids->nmemo < MEMO_SIZE * 3 / 4) {
+		*m = (struct memo){ 1, kind, v, d, sv, sd, name, len };
+		ids->nmemo++;
+	}
+	return name;
+}
+
+/* the vendor's block: its line, and where the next vendor's starts */
+static int vendor_block(struct pciids *ids, unsigned v, size_t *at, size_t *end)
+{
+	struct memo *m = memo_slot(ids, 3, v, 0, 0, 0);
+
+	if (m && m->used) {	/* name: the block's start, len: its length */
+		*at = (size_t)(m->name - ids->p);
+		*end = *at + m->len;
+		return m->len > 0;
+	}
+	*at = lower_bound(ids, 0, ids->cstart, v, 0, is_vendor_line);
+	if (*at >= ids->cstart || (unsigned)id_hex(ids, *at, 4) != v) {
+		*at = *end = 0;
 	} else {
-		at = vendor_search(ids, v);
-		if (at == SIZE_MAX) {
-			/* a miss may be an unsorted file: ask every line once */
-			const struct ent *e;
+		*end = v == 0xffff ? ids->cstart :
+		       lower_bound(ids, *at, ids->cstart, v + 1, 0, is_vendor_line);
+	}
+	remember(ids, m, 3, v, 0, 0, 0, ids->p + *at, *end - *at);
+	return *end > *at;
+}
 
-			build_full(ids);
-			e = find_ent(ids->vidx, ids->nv, v);
-			at = e ? e->off : SIZE_MAX;
-		}
-	}
-	if (at == SIZE_MAX) {
-		*slot = -1;
-		return NULL;
-	}
-	ids->vc = xrealloc(ids->vc, (ids->nvc + 1) * sizeof(*ids->vc));
-	ids->vc[ids->nvc].off = at;
-	ids->vc[ids->nvc].dev = NULL;
-	ids->vc[ids->nvc].ndev = 0;
-	index_devices(ids, &ids->vc[ids->nvc]);
-	*slot = (int32_t)++ids->nvc;
-	return &ids->vc[ids->nvc - 1];
+/* the device's line and where its subsystem lines end */
+static int device_line(struct pciids *ids, unsigned v, unsigned d,
+		       size_t *at, size_t *end)
+{
+	size_t va, ve;
+
+	if (!vendor_block(ids, v, &va, &ve))
+		return 0;
+	*at = lower_bound(ids, next_line(ids, va), ve, d, 1, is_device_line);
+	if (*at >= ve || (unsigned)id_hex(ids, *at + 1, 4) != d)
+		return 0;
+	*end = next_entry(ids, next_line(ids, *at), ve, is_device_line);
+	if (*end == SIZE_MAX)
+		*end = ve;
+	return 1;
 }
 
 const char *pciids_vendor(struct pciids *ids, unsigned v, size_t *len)
 {
-	struct vendor *vd = vendor_get(ids, v);
+	struct memo *m;
+	const char *name = NULL;
+	size_t at, end;
 
-	return vd ? name_at(ids, vd->off + 4, vd->off, len) : NULL;
-}
-
-static const struct ent *device_get(struct pciids *ids, unsigned v, unsigned d)
-{
-	struct vendor *vd = vendor_get(ids, v);
-
-	return vd ? find_ent(vd->dev, vd->ndev, d) : NULL;
+	if (!ids)
+		return NULL;
+	m = memo_slot(ids, 0, v, 0, 0, 0);
+	if (m && m->used) {
+		*len = m->len;
+		return m->name;
+	}
+	if (vendor_block(ids, v, &at, &end))
+		name = name_at(ids, at + 4, at, len);
+	return remember(ids, m, 0, v, 0, 0, 0, name, name ? *len : 0);
 }
 
 const char *pciids_device(struct pciids *ids, unsigned v, unsigned d,
 			  size_t *len)
 {
-	const struct ent *e = device_get(ids, v, d);
+	struct memo *m;
+	const char *name = NULL;
+	size_t at, end;
 
-	return e ? name_at(ids, e->off + 5, e->off, len) : NULL;
+	if (!ids)
+		return NULL;
+	m = memo_slot(ids, 1, v, d, 0, 0);
+	if (m && m->used) {
+		*len = m->len;
+		return m->name;
+	}
+	if (device_line(ids, v, d, &at, &end))
+		name = name_at(ids, at + 5, at, len);
+	return remember(ids, m, 1, v, d, 0, 0, name, name ? *len : 0);
 }
 
 const char *pciids_subsystem(struct pciids *ids, unsigned v, unsigned d,
 			     unsigned sv, unsigned sd, size_t *len)
 {
-	const struct ent *e = device_get(ids, v, d);
-	size_t off;
+	struct memo *m;
+	const char *name = NULL;
+	size_t at, end, off;
 
-	if (!e)
+	if (!ids)
 		return NULL;
-	for (off = next_line(ids, e->off); off < e->end;
-	     off = next_line(ids, off)) {
-		if (off + 2 < ids->size && ids->p[off] == '\t' &&
-		    ids->p[off + 1] == '\t' &&
-		    id_hex(ids, off + 2, 4) == (long)sv && white_at(ids, off + 6) &&
-		    id_hex(ids, off + 7, 4) == (long)sd && white_at(ids, off + 11))
-			return name_at(ids, off + 11, off, len);
+	m = memo_slot(ids, 2, v, d, sv, sd);
+	if (m && m->used) {
+		*len = m->len;
+		return m->name;
 	}
-	return NULL;
+	if (device_line(ids, v, d, &at, &end)) {
+		for (off = next_line(ids, at); off < end; off = next_line(ids, off)) {
+			if (off + 2 < ids->size && ids->p[off] == '\t' &&
+			    ids->p[off + 1] == '\t' &&
+			    id_hex(ids, off + 2, 4) == (long)sv &&
+			    white_at(ids, off + 6) &&
+			    id_hex(ids, off + 7, 4) == (long)sd &&
+			    white_at(ids, off + 11)) {
+				name = name_at(ids, off + 11, off, len);
+				break;
+			}
+		}
+	}
+	return remember(ids, m, 2, v, d, sv, sd, name, name ? *len : 0);
 }
 
 /* the class section's class and subclass lines, once */
@@ -463,11 +465,8 @@ static const char *class_lookup(struct pciids *ids, unsigned key, size_t *len)
 
 	if (!ids)
 		return NULL;
-	if (!ids->classes_built) {
-		if (ids->cstart == ids->size && !ids->full)
-			build_full(ids);	/* no "C" block at the end: look everywhere */
+	if (!ids->classes_built)
 		index_classes(ids);
-	}
 	e = find_ent(ids->cls, ids->ncls, key);
 	return e ? name_at(ids, e->end, e->off, len) : NULL;
 }

@@ -3,13 +3,14 @@
  * does, with its fall-backs for unknown ids ("Device [1234:5678]",
  * "Class [ff00]"), without parsing the whole file.
  *
- * The file is mapped, not read.  Vendors are found by binary search over
- * the vendor lines (pci.ids keeps them sorted); a vendor the search misses
- * builds a full index of the top-level lines once, so an unsorted file
- * still answers right.  A vendor's devices are indexed the first time it
- * is asked for; the class section (the "C xx" blocks at the end) once.
- * It refuses nothing lspci accepts, except generic "S" subsystem blocks,
- * which pci.ids has not used since 2008 and which are ignored.
+ * The file is mapped, not read: a vendor is found by binary search over
+ * the vendor lines, a device by binary search within its vendor's block,
+ * so a lookup touches a few pages.  This relies on what every published
+ * pci.ids does: vendors, and devices within a vendor, in ascending order
+ * (an entry out of order is not found, never misnamed).  The class section
+ * is the run of "C xx" blocks at the end of the file, indexed once.
+ * Answers are remembered, so a thousand identical devices cost one lookup.
+ * Generic "S" subsystem blocks, unused since 2008, are ignored.
  */
 #ifndef VFIOKIT_PCIIDS_H
 #define VFIOKIT_PCIIDS_H
