@@ -1,0 +1,486 @@
+/*
+ * iommu-check: is the IOMMU there and on, and can vfio take a device?
+ * One "STATUS CHECK DETAIL" line per check, a "hint" line after each WARN
+ * or FAIL naming what to do.  Everything is read under --root.
+ */
+#include "buf.h"
+#include "err.h"
+#include "opts.h"
+#include "sysfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { OPT_DEVICE = OPT_TOOL };
+enum cpu { CPU_OTHER, CPU_INTEL, CPU_AMD };
+
+#define GRUB_EDIT "cmdline-edit -i -g"
+#define GRUB_FILE "/etc/default/grub"
+
+struct check {
+	const struct common_opts *co;
+	int quiet;
+	int failed;
+	char *rel;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: %s [--root DIR] [-q] [--device DEVICE...]\n", progname);
+}
+
+static void report(struct check *c, const char *status, const char *name,
+		   const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void report(struct check *c, const char *status, const char *name,
+		   const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (strcmp(status, "FAIL") == 0)
+		c->failed = 1;
+	if (c->quiet)
+		return;
+	printf("%s\t%s\t", status, name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (hint)
+		printf("hint\t%s\t%s\n", name, hint);
+}
+
+/* ROOT/path whole, or NULL */
+static char *read_root_file(const struct common_opts *co, const char *path)
+{
+	struct buf b = BUF_INIT;
+	char *p = root_path(co->root, path);
+	int r = buf_read_file(&b, p, BUF_MAX_FILE);
+
+	free(p);
+	if (r < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.p ? buf_detach(&b) : xstrdup("");
+}
+
+static int root_exists(const struct common_opts *co, const char *path)
+{
+	char *p = root_path(co->root, path);
+	int r = access(p, F_OK) == 0;
+
+	free(p);
+	return r;
+}
+
+/* whether word occurs in the space-separated list s */
+static int has_word(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+	const char *p = s;
+
+	while ((p = strstr(p, w))) {
+		if ((p == s || p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n') &&
+		    (p[n] == '\0' || p[n] == ' ' || p[n] == '\t' || p[n] == '\n'))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+static enum cpu check_cpu(struct check *c)
+{
+	char *info = read_root_file(c->co, "/proc/cpuinfo");
+	enum cpu cpu = CPU_OTHER;
+	char *flags;
+
+	if (!info) {
+		report(c, "FAIL", "cpu", NULL, "cannot read /proc/cpuinfo");
+		return cpu;
+	}
+	if (strstr(info, "GenuineIntel"))
+		cpu = CPU_INTEL;
+	else if (strstr(info, "AuthenticAMD") || strstr(info, "HygonGenuine"))
+		cpu = CPU_AMD;
+	report(c, cpu == CPU_OTHER ? "WARN" : "PASS", "cpu",
+	       cpu == CPU_OTHER ? "the checks below know Intel VT-d and AMD-Vi only" : NULL,
+	       "%s", cpu == CPU_INTEL ? "Intel" : cpu == CPU_AMD ? "AMD" : "neither Intel nor AMD");
+	flags = strstr(info, "\nflags");
+	if (flags)
+		flags[strcspn(flags + 1, "\n") + 1] = '\0';
+	/* vmx/svm is what KVM needs to run the VM; the IOMMU is a separate unit */
+	if (flags && (has_word(flags, "vmx") || has_word(flags, "svm")))
+		report(c, "PASS", "kvm", NULL, "%s", has_word(flags, "vmx") ? "vmx" : "svm");
+	else
+		report(c, "WARN", "kvm",
+		       cpu == CPU_AMD ? "enable SVM (AMD-V) in the firmware setup to run KVM guests"
+				      : "enable VT-x in the firmware setup to run KVM guests",
+		       "no %s flag in /proc/cpuinfo", cpu == CPU_AMD ? "svm" : "vmx");
+	free(info);
+	return cpu;
+}
+
+static void check_firmware(struct check *c, enum cpu cpu)
+{
+	/* the tables are readable by root only: their presence is the answer */
+	int dmar = root_exists(c->co, "/sys/firmware/acpi/tables/DMAR");
+	int ivrs = root_exists(c->co, "/sys/firmware/acpi/tables/IVRS");
+
+	if (dmar || ivrs)
+		report(c, "PASS", "firmware", NULL, "ACPI %s table present", dmar ? "DMAR" : "IVRS");
+	else
+		report(c, "FAIL", "firmware",
+		       cpu == CPU_AMD ? "enable IOMMU (AMD-Vi) in the firmware setup"
+				      : "enable VT-d in the firmware setup",
+		       "no ACPI %s table", cpu == CPU_AMD ? "IVRS" : "DMAR");
+}
+
+/* the value of the last KEY=... on the command line, or NULL */
+static char *param(const char *cmdline, const char *key)
+{
+	size_t n = strlen(key);
+	const char *p = cmdline, *found = NULL;
+
+	while (*p) {
+		p += strspn(p, " \t\n");
+		if (!strncmp(p, "--", 2) && (p[2] == ' ' || !p[2] || p[2] == '\n'))
+			break;	/* the rest is init's */
+		if (!strncmp(p, key, n) && p[n] == '=')
+			found = p + n + 1;
+		p += strcspn(p, " \t\n");
+	}
+	return found ? xstrndup(found, strcspn(found, " \t\n")) : NULL;
+}
+
+static int list_has(const char *v, const char *item)
+{
+	size_t n = strlen(item);
+	const char *p = v;
+
+	for (;;) {
+		if (!strncmp(p, item, n) && (p[n] == ',' || !p[n]))
+			return 1;
+		if (!(p = strchr(p, ',')))
+			return 0;
+		p++;
+	}
+}
+
+/* Debian's kernels build CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y */
+static const char *intel_default_on(struct check *c)
+{
+	char path[512], *cfg;
+	const char *opt = NULL;
+
+	if (!c->rel)
+		return NULL;
+	snprintf(path, sizeof(path), "/boot/config-%s", c->rel);
+	if (!(cfg = read_root_file(c->co, path)))
+		return NULL;
+	if (strstr(cfg, "\nCONFIG_INTEL_IOMMU_DEFAULT_ON=y"))
+		opt = "CONFIG_INTEL_IOMMU_DEFAULT_ON=y";
+	else if (strstr(cfg, "\nCONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y"))
+		opt = "CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y";
+	free(cfg);
+	return opt;
+}
+
+static void check_cmdline(struct check *c, enum cpu cpu)
+{
+	char *cmd = read_root_file(c->co, "/proc/cmdline");
+	char *intel, *amd, *iommu;
+
+	if (!cmd) {
+		report(c, "WARN", "cmdline", NULL, "cannot read /proc/cmdline");
+		return;
+	}
+	intel = param(cmd, "intel_iommu");
+	amd = param(cmd, "amd_iommu");
+	iommu = param(cmd, "iommu");
+	if (iommu && !strcmp(iommu, "off")) {
+		report(c, "FAIL", "cmdline", GRUB_EDIT " --del iommu=off " GRUB_FILE,
+		       "iommu=off disables every IOMMU");
+	} else if (cpu == CPU_INTEL) {
+		const char *def = intel_default_on(c);
+
+		if (intel && list_has(intel, "on"))
+			report(c, "PASS", "cmdline", NULL, "intel_iommu=%s", intel);
+		else if (intel && list_has(intel, "off"))
+			report(c, "FAIL", "cmdline",
+			       GRUB_EDIT " --set intel_iommu=on --set iommu=pt " GRUB_FILE,
+			       "intel_iommu=%s turns VT-d off", intel);
+		else if (def)
+			report(c, "PASS", "cmdline", NULL, "VT-d on by default (%s)", def);
+		else
+			report(c, "FAIL", "cmdline",
+			       GRUB_EDIT " --set intel_iommu=on --set iommu=pt " GRUB_FILE,
+			       "no intel_iommu=on and the kernel does not turn VT-d on by default");
+	} else if (cpu == CPU_AMD) {
+		/* the AMD IOMMU is on unless amd_iommu=off; "on" is not a value it knows */
+		if (amd && list_has(amd, "off"))
+			report(c, "FAIL", "cmdline", GRUB_EDIT " --del amd_iommu " GRUB_FILE,
+			       "amd_iommu=%s turns AMD-Vi off", amd);
+		else if (amd && list_has(amd, "on"))
+			report(c, "WARN", "cmdline", GRUB_EDIT " --del amd_iommu=on " GRUB_FILE,
+			       "amd_iommu=on is not a value the kernel knows (AMD-Vi is on by default)");
+		else
+			report(c, "PASS", "cmdline", NULL, "AMD-Vi on by default (no amd_iommu=off)");
+	} else {
+		report(c, "PASS", "cmdline", NULL, "no iommu=off");
+	}
+	free(intel);
+	free(amd);
+	free(iommu);
+	free(cmd);
+}
+
+/* entries of ROOT/path other than . and .., or -1 */
+static long count_dir(const struct common_opts *co, const char *path)
+{
+	char *p = root_path(co->root, path);
+	DIR *d = opendir(p);
+	struct dirent *e;
+	long n = 0;
+
+	free(p);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void check_active(struct check *c)
+{
+	long units = count_dir(c->co, "/sys/class/iommu");
+	long groups = count_dir(c->co, "/sys/kernel/iommu_groups");
+
+	/* an empty iommu_groups directory is what a kernel without an IOMMU shows */
+	if (groups > 0)
+		report(c, "PASS", "iommu", NULL, "%ld IOMMU groups, %ld IOMMU units",
+		       groups, units > 0 ? units : 0);
+	else
+		report(c, "FAIL", "iommu", "fix the checks above, then reboot",
+		       "no IOMMU groups in /sys/kernel/iommu_groups");
+}
+
+/* a module (name with - or _) in modules.dep or modules.builtin */
+static int module_known(const char *dep, const char *builtin, const char *name)
+{
+	const char *lists[2] = { dep, builtin };
+	size_t n = strlen(name), i;
+
+	for (i = 0; i < 2; i++) {
+		const char *p = lists[i];
+
+		while (p && *p) {
+			const char *eol = p + strcspn(p, "\n"), *colon = p + strcspn(p, ":\n");
+			const char *b = colon;
+			size_t k;
+
+			while (b > p && b[-1] != '/')
+				b--;
+			/* kernel/drivers/vfio/pci/vfio-pci.ko(.xz|.zst|.gz) */
+			for (k = 0; k < n && b + k < colon; k++) {
+				char x = b[k] == '-' ? '_' : b[k], y = name[k] == '-' ? '_' : name[k];
+
+				if (x != y)
+					break;
+			}
+			if (k == n && !strncmp(b + n, ".ko", 3))
+				return 1;
+			p = *eol ? eol + 1 : eol;
+		}
+	}
+	return 0;
+}
+
+static void check_vfio(struct check *c)
+{
+	static const char *const mods[] = { "vfio", "vfio_pci", "vfio_iommu_type1", "vfio_virqfd" };
+	char path[512], *dep, *builtin;
+	struct buf missing = BUF_INIT;
+	size_t i, n = 3;
+
+	if (!c->rel) {
+		report(c, "WARN", "vfio", "name the kernel with --kernel REL", "no kernel release found");
+		return;
+	}
+	/* vfio_virqfd was folded into vfio in Linux 6.2 */
+	if (kver_cmp(c->rel, 6, 2) < 0)
+		n = 4;
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", c->rel);
+	dep = read_root_file(c->co, path);
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.builtin", c->rel);
+	builtin = read_root_file(c->co, path);
+	if (!dep && !builtin) {
+		report(c, "WARN", "vfio", "install the kernel's modules (and run depmod)",
+		       "no /lib/modules/%s/modules.dep", c->rel);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (!module_known(dep, builtin, mods[i]))
+			buf_printf(&missing, "%s%s", missing.len ? " " : "", mods[i]);
+	if (missing.len)
+		report(c, "FAIL", "vfio", "use a kernel built with CONFIG_VFIO_PCI",
+		       "%s: missing %s", c->rel, missing.p);
+	else
+		report(c, "PASS", "vfio", NULL, "%s: %s", c->rel,
+		       n == 4 ? "vfio vfio_pci vfio_iommu_type1 vfio_virqfd"
+			      : "vfio vfio_pci vfio_iommu_type1");
+	buf_free(&missing);
+	free(dep);
+	free(builtin);
+}
+
+static int is_bridge(const struct pcidev *d)
+{
+	return (d->class24 >> 8) == 0x0604 || (d->class24 >> 8) == 0x0609;
+}
+
+static int same_slot(const struct pcidev *d, const struct pcidev *w)
+{
+	return d->domain == w->domain && d->bus == w->bus && d->dev == w->dev &&
+	       d->fn == w->fn;
+}
+
+/* --device: what shares each device's IOMMU group */
+static int check_devices(struct check *c, char **devs, int n)
+{
+	struct pcilist l;
+	char *where = NULL;
+	int r, i;
+	size_t j, k;
+
+	r = sysfs_scan(c->co->root, SYSFS_GROUP, NULL, &l, &where);
+	if (r < 0) {
+		errorf_errno(where, -r, "cannot read");
+		free(where);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		struct pcidev w;
+		struct pcifilter f;
+		char slot[40];
+		int byids = 0, found = 0;
+
+		memset(&w, 0, sizeof(w));
+		pcifilter_init(&f);
+		snprintf(slot, sizeof(slot), "0000:%s", devs[i]);
+		if (pci_parse_slot(devs[i], &w) < 0 && pci_parse_slot(slot, &w) < 0) {
+			if (strlen(devs[i]) != 9 || devs[i][4] != ':' || pcifilter_id(&f, devs[i])) {
+				errorf(devs[i], "not a slot (0000:00:02.0) or ids (8086:3e92)");
+				pcilist_free(&l);
+				return -1;
+			}
+			byids = 1;
+		}
+		for (j = 0; j < l.n; j++) {
+			const struct pcidev *d = &l.dev[j];
+			struct buf others = BUF_INIT;
+			char s1[32], s2[32];
+
+			if (byids ? !pcifilter_match(&f, d) : !same_slot(d, &w))
+				continue;
+			found = 1;
+			pci_slot_name(d, s1, sizeof(s1));
+			if (!d->group) {
+				report(c, "FAIL", "group", "turn the IOMMU on (see the checks above)",
+				       "%s: in no IOMMU group", s1);
+				continue;
+			}
+			for (k = 0; k < l.n; k++) {
+				const struct pcidev *o = &l.dev[k];
+
+				if (k == j || !o->group || strcmp(o->group, d->group) || is_bridge(o))
+					continue;
+				pci_slot_name(o, s2, sizeof(s2));
+				buf_printf(&others, "%s%s", others.len ? " " : "", s2);
+			}
+			if (others.len) {
+				struct buf hint = BUF_INIT;
+
+				buf_printf(&hint, "pass %s to the VM as well, or move the card to another slot",
+					   others.p);
+				report(c, "WARN", "group", hint.p, "%s: group %s also holds %s",
+				       s1, d->group, others.p);
+				buf_free(&hint);
+			} else {
+				report(c, "PASS", "group", NULL, "%s: group %s, alone (bridges aside)",
+				       s1, d->group);
+			}
+			buf_free(&others);
+		}
+		if (!found) {
+			errorf(devs[i], "no such device");
+			pcilist_free(&l);
+			return -1;
+		}
+	}
+	pcilist_free(&l);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "device", no_argument, NULL, OPT_DEVICE },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct common_opts co = COMMON_OPTS_INIT;
+	struct check c = { &co, 0, 0, NULL };
+	int device = 0, ch;
+	enum cpu cpu;
+
+	err_init(argv[0]);
+	while ((ch = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+		if (opts_common(ch, optarg, &co, usage))
+			continue;
+		switch (ch) {
+		case 'q':
+			c.quiet = 1;
+			break;
+		case OPT_DEVICE:
+			device = 1;
+			break;
+		default:
+			usage(stderr);
+			return EXIT_TROUBLE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 0 && !device) {
+		errorf(argv[0], "unexpected argument (devices go after --device)");
+		usage(stderr);
+		return EXIT_TROUBLE;
+	}
+	if (device && argc == 0) {
+		errorf("--device", "no device given");
+		usage(stderr);
+		return EXIT_TROUBLE;
+	}
+	c.rel = root_kernel_release(&co);
+	cpu = check_cpu(&c);
+	check_firmware(&c, cpu);
+	check_cmdline(&c, cpu);
+	check_active(&c);
+	check_vfio(&c);
+	if (device && check_devices(&c, argv, argc) < 0) {
+		free(c.rel);
+		return EXIT_TROUBLE;
+	}
+	free(c.rel);
+	return close_stdout(c.failed ? EXIT_NO : EXIT_YES);
+}
