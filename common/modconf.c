@@ -405,6 +405,9 @@ static int patch_cmp(const void *a, const void *b)
 
 	if (x->off != y->off)
 		return x->off < y->off ? -1 : 1;
+	/* at one offset, insertions first: text added before a CR removed there */
+	if ((x->len == 0) != (y->len == 0))
+		return x->len == 0 ? -1 : 1;
 	return x->seq < y->seq ? -1 : 1;
 }
 
@@ -770,7 +773,6 @@ static void optplan_init(struct edit *e, struct optplan *pl, const char *m, size
 	for (li = 0; li < e->mc.nline; li++) {
 		if (!line_is(e, li, MV_OPTIONS, m, mlen))
 			continue;
-		touch_line(e, li);
 		for (wi = 2; wi < e->mc.line[li].nw; wi++) {
 			pl->pw = xrealloc(pl->pw, (pl->n + 1) * sizeof(*pl->pw));
 			pl->pw[pl->n].li = li;
@@ -823,6 +825,7 @@ static void optplan_commit(struct edit *e, struct optplan *pl, const char *m, si
 			continue;
 		}
 		last = li;
+		touch_line(e, li);
 		for (j = i; j < pl->n && pl->pw[j].li == li; j++) {
 			const struct mc_line *l = &e->mc.line[li];
 			struct pword *p = &pl->pw[j];
@@ -1101,9 +1104,10 @@ static int op_blacklist(struct edit *e, enum modconf_opkind kind, const struct o
 		if (!line_is(e, li, MV_BLACKLIST, m, mlen))
 			continue;
 		found++;
-		touch_line(e, li);
 		if (kind == MODCONF_DEL)
 			del_line(e, li);
+		else
+			touch_line(e, li);
 	}
 	if (kind == MODCONF_SET && !found)
 		tail_line(e, o);
@@ -1133,7 +1137,6 @@ static int op_alias(struct edit *e, enum modconf_opkind kind, const struct oplin
 
 		if (!line_is(e, li, MV_ALIAS, pat, plen))
 			continue;
-		touch_line(e, li);
 		w = wtext(l, 2, &n);
 		if (kind == MODCONF_DEL) {
 			if (!m || modname_eq(w, n, m, mlen))
@@ -1144,6 +1147,7 @@ static int op_alias(struct edit *e, enum modconf_opkind kind, const struct oplin
 			del_line(e, li);
 			continue;
 		}
+		touch_line(e, li);
 		if (!modname_eq(w, n, m, mlen)) {
 			char *s = xstrndup(m, mlen);
 
@@ -1174,7 +1178,6 @@ static int op_command(struct edit *e, enum modconf_opkind kind, const struct opl
 
 		if (!line_is(e, li, o->l.verb, m, mlen))
 			continue;
-		touch_line(e, li);
 		have = l->text + l->w[2].off;
 		hn = l->w[l->nw - 1].off + l->w[l->nw - 1].len - l->w[2].off;
 		if (kind == MODCONF_DEL) {
@@ -1186,6 +1189,7 @@ static int op_command(struct edit *e, enum modconf_opkind kind, const struct opl
 			del_line(e, li);
 			continue;
 		}
+		touch_line(e, li);
 		if (hn != strlen(cmd) || memcmp(have, cmd, hn) != 0)
 			patch(e, wraw_start(l, 2), wraw_end(l, l->nw - 1) - wraw_start(l, 2), cmd);
 	}
@@ -1278,10 +1282,12 @@ static int op_deps(struct edit *e, enum modconf_opkind kind, const struct opline
 	for (li = 0; li < e->mc.nline; li++) {
 		if (!line_is(e, li, o->l.verb, m, mlen))
 			continue;
-		touch_line(e, li);
-		if (kind == MODCONF_DEL)
+		if (kind == MODCONF_DEL) {
 			del_line(e, li);
-		else if (first == (size_t)-1)
+			continue;
+		}
+		touch_line(e, li);
+		if (first == (size_t)-1)
 			first = li;
 		else
 			warn(e, e->mc.line[li].lineno, "another %s line for '%.*s' (deps merged into line %zu)",

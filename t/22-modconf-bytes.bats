@@ -29,6 +29,16 @@ conf() {
 	[ "$output" = "blacklist i915" ]
 }
 
+@test "a CR line that gains words: the words go before the line end, the CR goes" {
+	need_kmod
+	f=$(conf)
+	text "$f" 'options vfio-pci ids=8086:3e92\r\nsoftdep i915 pre: vfio-pci\r\n# end\r\n'
+	mc_twice "$f" 'options vfio-pci ids=8086:3e92 disable_vga=1\nsoftdep i915 pre: vfio-pci snd\n# end\r\n' \
+		--set 'options vfio-pci disable_vga=1' --set 'softdep i915 pre: snd'
+	run -0 kmod_sees "$f" vfio_pci
+	[ "$output" = "options vfio_pci ids=8086:3e92 disable_vga=1" ]
+}
+
 @test "a CR in /etc/modules on a matched line is removed too" {
 	f="$BATS_TEST_TMPDIR/etc/modules"
 	text "$f" 'vfio\r\nvfio_pci\r\n'
