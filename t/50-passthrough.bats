@@ -1,0 +1,188 @@
+#!/usr/bin/env bats
+# scripts/passthrough (vfio-passthrough) and make demo on copies of the
+# bundled example hosts.  The hosts' update-initramfs, update-grub and
+# proxmox-boot-tool are stand-ins that append their call to $STUB_LOG;
+# VFIOKIT_NO_CHROOT=1 lets boot-refresh run them without chroot.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+	PT="$TOP/scripts/passthrough"
+	for t in pci-list modalias-of iommu-check cmdline-edit modconf-edit boot-refresh; do
+		[ -x "$VFIOKIT_BIN/$t" ] || skip "$t is not built yet"
+	done
+	export STUB_LOG="$BATS_TEST_TMPDIR/calls" VFIOKIT_NO_CHROOT=1
+	: >"$STUB_LOG"
+	H="$BATS_TEST_TMPDIR/host"
+}
+
+host() { cp -a "$TOP/t/data/hosts/$1" "$H"; }
+
+want() { printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/want"; }
+same() { diff -u "$BATS_TEST_TMPDIR/want" "$1"; }
+
+@test "make demo prints the guide's edits and the refresh commands" {
+	run -0 sh "$TOP/scripts/demo"
+	for l in "+vfio_pci" "+vfio" "+vfio_iommu_type1" \
+		"+options vfio-pci ids=8086:3e92 disable_vga=1" "+softdep i915 pre: vfio-pci" \
+		"-root=ZFS=rpool/ROOT/pve-1 boot=zfs" \
+		"+root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt" \
+		"update-initramfs -u -k all" "proxmox-boot-tool refresh"; do
+		printf '%s\n' "$output" | grep -qFx -- "$l" || { echo "missing: $l"; false; }
+	done
+	printf '%s\n' "$output" | grep -q '^--- .*/etc/modules$'
+	printf '%s\n' "$output" | grep -q '^--- .*/etc/modprobe.d/vfio.conf$'
+	printf '%s\n' "$output" | grep -q '^--- .*/etc/kernel/cmdline$'
+}
+
+@test "-n on the example host prints the whole plan and changes nothing" {
+	host proxmox-igpu
+	run --separate-stderr -0 "$PT" -n --root "$H" 0000:00:02.0
+	want "--- $H/etc/modules" "+++ $H/etc/modules" "@@ -4,3 +4,6 @@" \
+		' # at boot time, one per line. Lines beginning with "#" are ignored.' \
+		' # Parameters can be specified after the module name.' ' ' \
+		'+vfio_pci' '+vfio' '+vfio_iommu_type1' \
+		"--- $H/etc/modprobe.d/vfio.conf" "+++ $H/etc/modprobe.d/vfio.conf" '@@ -0,0 +1,2 @@' \
+		'+options vfio-pci ids=8086:3e92 disable_vga=1' '+softdep i915 pre: vfio-pci' \
+		"--- $H/etc/kernel/cmdline" "+++ $H/etc/kernel/cmdline" '@@ -1 +1 @@' \
+		'-root=ZFS=rpool/ROOT/pve-1 boot=zfs' \
+		'+root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt' \
+		'update-initramfs -u -k all' 'proxmox-boot-tool refresh'
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/got"
+	same "$BATS_TEST_TMPDIR/got"
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+	[ ! -s "$STUB_LOG" ]
+}
+
+@test "applied to the example host, then a second run with -n shows nothing" {
+	host proxmox-igpu
+	run -0 "$PT" --root "$H" 8086:3e92
+	want "update-initramfs -u -k all" "proxmox-boot-tool refresh"
+	same "$STUB_LOG"
+	want 'options vfio-pci ids=8086:3e92 disable_vga=1' 'softdep i915 pre: vfio-pci'
+	same "$H/etc/modprobe.d/vfio.conf"
+	want 'root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt'
+	same "$H/etc/kernel/cmdline"
+	[ "$(tail -n 3 "$H/etc/modules")" = "vfio_pci
+vfio
+vfio_iommu_type1" ]
+	: >"$STUB_LOG"
+	run -0 "$PT" -n --root "$H" 8086:3e92
+	[ "$output" = "" ]
+	run -0 "$PT" --root "$H" 8086:3e92
+	[ "$output" = "" ]
+	[ ! -s "$STUB_LOG" ]
+}
+
+@test "--no-refresh edits the files and runs nothing" {
+	host proxmox-igpu
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	[ ! -s "$STUB_LOG" ]
+	grep -qFx 'softdep i915 pre: vfio-pci' "$H/etc/modprobe.d/vfio.conf"
+}
+
+@test "--method blacklist: blacklist i915 and the options line (guide 3a)" {
+	host proxmox-igpu
+	run -0 "$PT" --no-refresh --method blacklist --root "$H" 0000:00:02.0
+	want 'blacklist i915'
+	same "$H/etc/modprobe.d/blacklist.conf"
+	want 'options vfio-pci ids=8086:3e92 disable_vga=1'
+	same "$H/etc/modprobe.d/vfio.conf"
+}
+
+@test "--method alias: the device's modalias aliased to vfio-pci plus the options line (guide 3b)" {
+	host proxmox-igpu
+	run -0 "$PT" --no-refresh --method alias --root "$H" 0000:00:02.0
+	want 'options vfio-pci ids=8086:3e92 disable_vga=1' \
+		'alias pci:v00008086d00003E92sv00001458sd0000D000bc03sc00i00 vfio-pci'
+	same "$H/etc/modprobe.d/vfio.conf"
+	[ ! -e "$H/etc/modprobe.d/blacklist.conf" ]
+}
+
+@test "--method softdep: softdep in modprobe.d, the ids on the kernel command line" {
+	host proxmox-igpu
+	run -0 "$PT" --no-refresh --method softdep --root "$H" 0000:00:02.0
+	want 'softdep i915 pre: vfio-pci'
+	same "$H/etc/modprobe.d/vfio.conf"
+	want 'root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt vfio-pci.ids=8086:3e92 vfio-pci.disable_vga=1'
+	same "$H/etc/kernel/cmdline"
+}
+
+@test "Debian with GRUB: GRUB_CMDLINE_LINUX_DEFAULT, vfio_virqfd before Linux 6.2, update-grub" {
+	host debian-grub
+	run -0 "$PT" --root "$H" 0000:00:02.0
+	grep -qFx 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"' "$H/etc/default/grub"
+	[ "$(tail -n 4 "$H/etc/modules")" = "vfio_pci
+vfio
+vfio_iommu_type1
+vfio_virqfd" ]
+	want "update-initramfs -u -k all" "update-grub"
+	same "$STUB_LOG"
+	diff <(grep -v GRUB_CMDLINE_LINUX_DEFAULT "$TOP/t/data/hosts/debian-grub/etc/default/grub") \
+		<(grep -v GRUB_CMDLINE_LINUX_DEFAULT "$H/etc/default/grub")
+}
+
+@test "an AMD CPU gets only iommu=pt" {
+	host proxmox-igpu
+	sed -i 's/GenuineIntel/AuthenticAMD/' "$H/proc/cpuinfo"
+	rm "$H/sys/firmware/acpi/tables/DMAR"
+	: >"$H/sys/firmware/acpi/tables/IVRS"
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	want 'root=ZFS=rpool/ROOT/pve-1 boot=zfs iommu=pt'
+	same "$H/etc/kernel/cmdline"
+}
+
+@test "vfio_pci built into the kernel (Ubuntu): vfio-pci.ids on the kernel command line, no modprobe.d" {
+	host proxmox-igpu
+	m="$H/lib/modules/6.8.12-4-pve"
+	printf '%s\n' kernel/drivers/vfio/vfio.ko kernel/drivers/vfio/vfio_iommu_type1.ko \
+		kernel/drivers/vfio/pci/vfio-pci-core.ko kernel/drivers/vfio/pci/vfio-pci.ko >>"$m/modules.builtin"
+	grep -v vfio "$m/modules.dep" >"$m/dep" && mv "$m/dep" "$m/modules.dep"
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	want 'root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt vfio-pci.ids=8086:3e92 vfio-pci.disable_vga=1'
+	same "$H/etc/kernel/cmdline"
+	[ ! -e "$H/etc/modprobe.d/vfio.conf" ]
+	diff "$TOP/t/data/hosts/proxmox-igpu/etc/modules" "$H/etc/modules"
+}
+
+@test "a device sharing its IOMMU group is reported and refused without --group" {
+	host proxmox-igpu
+	run --separate-stderr -2 "$PT" -n --root "$H" 0000:00:1f.6
+	[ "$output" = "" ]
+	[ "$stderr" = "passthrough: 0000:00:1f.3: shares IOMMU group 7 and must go to the VM too
+passthrough: 0000:00:1f.4: shares IOMMU group 7 and must go to the VM too
+passthrough: 0000:00:1f.5: shares IOMMU group 7 and must go to the VM too
+passthrough: IOMMU group 7 has other devices: pass --group to take them along" ]
+}
+
+@test "--group takes the group's other members along (the ISA bridge aside)" {
+	host proxmox-igpu
+	run -0 "$PT" --group --no-refresh --root "$H" 0000:00:1f.6
+	want 'options vfio-pci ids=8086:15bc,8086:a348,8086:a323,8086:a324' \
+		'softdep e1000e pre: vfio-pci' 'softdep snd_hda_intel pre: vfio-pci' \
+		'softdep i801_smbus pre: vfio-pci'
+	same "$H/etc/modprobe.d/vfio.conf"
+}
+
+@test "an unknown device is exit 2 and nothing is written" {
+	host proxmox-igpu
+	run --separate-stderr -2 "$PT" --root "$H" 10de:1b80
+	[ "$stderr" = "passthrough: 10de:1b80: no such PCI device under $H" ]
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+}
+
+@test "a container: said so, nothing done" {
+	host proxmox-igpu
+	mkdir -p "$H/run/systemd" && echo lxc >"$H/run/systemd/container"
+	run --separate-stderr -0 "$PT" --root "$H" 0000:00:02.0
+	[ "$stderr" = "passthrough: $H is a container: PCI passthrough is set up on its host" ]
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+}
+
+@test "bad usage is exit 2" {
+	run -2 "$PT" --method vfio 0000:00:02.0
+	run -2 "$PT"
+	run -0 "$PT" --help
+	[ "$output" = "usage: passthrough [--root DIR] [-n] [--no-refresh] [--group] [--method ids|blacklist|alias|softdep] DEVICE..." ]
+}
