@@ -186,3 +186,12 @@ passthrough: IOMMU group 7 has other devices: pass --group to take them along" ]
 	run -0 "$PT" --help
 	[ "$output" = "usage: passthrough [--root DIR] [-n] [--no-refresh] [--group] [--method ids|blacklist|alias|softdep] DEVICE..." ]
 }
+
+@test "an IOMMU check that fails for more than the command line stops it, exit 1, nothing written" {
+	host proxmox-igpu
+	rm "$H/sys/firmware/acpi/tables/DMAR"
+	run --separate-stderr -1 "$PT" --root "$H" 0000:00:02.0
+	[ "$output" = "" ]
+	[ "${stderr_lines[-1]}" = "passthrough: the IOMMU is not usable on this host (see iommu-check above)" ]
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+}
