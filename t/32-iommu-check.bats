@@ -1,0 +1,116 @@
+#!/usr/bin/env bats
+# iommu-check on roots shaped like real hosts: the verdicts and the hints.
+load helper-sysfs
+
+setup() {
+	R=$BATS_TEST_TMPDIR/root
+}
+
+@test "Intel with intel_iommu=on and an active IOMMU passes" {
+	make_root "$R" GenuineIntel
+	iommu_on "$R" DMAR
+	echo "BOOT_IMAGE=/boot/vmlinuz root=/dev/sda1 ro quiet intel_iommu=on iommu=pt" >"$R/proc/cmdline"
+	run -0 "$VFIOKIT_BIN/iommu-check" --root "$R"
+	[ "$output" = "PASS	cpu	Intel
+PASS	kvm	vmx
+PASS	firmware	ACPI DMAR table present
+PASS	cmdline	intel_iommu=on
+PASS	iommu	2 IOMMU groups, 1 IOMMU units
+PASS	vfio	6.1.0-18-amd64: vfio vfio_pci vfio_iommu_type1 vfio_virqfd" ]
+}
+
+@test "Intel without intel_iommu=on fails with the cmdline-edit command" {
+	make_root "$R" GenuineIntel
+	: >"$R/sys/firmware/acpi/tables/DMAR"
+	run -1 "$VFIOKIT_BIN/iommu-check" --root "$R"
+	[ "${lines[3]}" = "FAIL	cmdline	no intel_iommu=on and the kernel does not turn VT-d on by default" ]
+	[ "${lines[4]}" = "hint	cmdline	cmdline-edit -i -g --set intel_iommu=on --set iommu=pt /etc/default/grub" ]
+	[ "${lines[5]}" = "FAIL	iommu	no IOMMU groups in /sys/kernel/iommu_groups" ]
+}
+
+@test "Intel with a default-on kernel config needs no parameter" {
+	make_root "$R" GenuineIntel
+	iommu_on "$R" DMAR
+	printf '#\nCONFIG_INTEL_IOMMU=y\nCONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y\n' >"$R/boot/config-6.1.0-18-amd64"
+	run -0 "$VFIOKIT_BIN/iommu-check" --root "$R"
+	[ "${lines[3]}" = "PASS	cmdline	VT-d on by default (CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y)" ]
+	printf '#\nCONFIG_INTEL_IOMMU_DEFAULT_ON=y\n' >"$R/boot/config-6.1.0-18-amd64"
+	run -0 "$VFIOKIT_BIN/iommu-check" --root "$R"
+	[ "${lines[3]}" = "PASS	cmdline	VT-d on by default (CONFIG_INTEL_IOMMU_DEFAULT_ON=y)" ]
+	printf '#\n# CONFIG_INTEL_IOMMU_DEFAULT_ON is not set\n' >"$R/boot/config-6.1.0-18-amd64"
+	run -1 "$VFIOKIT_BIN/iommu-check" --root "$R"
+	[ "${lines[3]%%	*}" = FAIL ]
+}
+
+@test "AMD is on by default and is never told amd_iommu=on" {
+	make_root "$R" AuthenticAMD
+	iommu_on "$R" IVRS
+	run -0 "$VFIOKIT_BIN/iommu-check" --root "$R"
+	[ "${lines[3]}" = "PASS	cmdline	AMD-Vi on by default (no amd_iommu=off)" ]
+	[[ $output != *"amd_iommu=on"* ]]
+	echo "ro quiet amd_iommu=on" >"$R/proc/cmdline"
+	run -0 "$VFIOKIT_BIN/iommu-check" --root "$R"
+	[ "${lines[4]}" = "hint	cmdline	cmdline-edit -i -g --del amd_iommu=on /etc/default/grub" ]
+}
+
+@test "AMD with amd_iommu=off fails and the hint removes it" {
+	make_root "$R" AuthenticAMD
+	: >"$R/sys/firmware/acpi/tables/IVRS"
+	echo "ro quiet amd_iommu=off" >"$R/proc/cmdline"
+	run -1 "$VFIOKIT_BIN/iommu-check" --root "$R"
+	[ "${lines[3]}" = "FAIL	cmdline	amd_iommu=off turns AMD-Vi off" ]
+	[ "${lines[4]}" = "hint	cmdline	cmdline-edit -i -g --del amd_iommu /etc/default/grub" ]
+}
+
+@test "no ACPI table: the firmware has VT-d off" {
+	make_root "$R" GenuineIntel
+	run -1 "$VFIOKIT_BIN/iommu-check" --root "$R"
+	[ "${lines[2]}" = "FAIL	firmware	no ACPI DMAR table" ]
+	[ "${lines[3]}" = "hint	firmware	enable VT-d in the firmware setup" ]
+}
+
+@test "vmx missing is a KVM warning, not an IOMMU failure" {
+	make_root "$R" GenuineIntel
+	iommu_on "$R" DMAR
+	echo "ro intel_iommu=on" >"$R/proc/cmdline"
+	sed -i 's/ vmx//' "$R/proc/cpuinfo"
+	run -0 "$VFIOKIT_BIN/iommu-check" --root "$R"
+	[ "${lines[1]}" = "WARN	kvm	no vmx flag in /proc/cpuinfo" ]
+}
+
+@test "vfio_virqfd is only asked for before Linux 6.2" {
+	make_root "$R" GenuineIntel
+	iommu_on "$R" DMAR
+	echo "ro intel_iommu=on" >"$R/proc/cmdline"
+	sed -i '/^kernel\/drivers\/vfio\/vfio_virqfd.ko:/d' "$R/lib/modules/6.1.0-18-amd64/modules.dep"
+	run -1 "$VFIOKIT_BIN/iommu-check" --root "$R"
+	[ "${lines[5]}" = "FAIL	vfio	6.1.0-18-amd64: missing vfio_virqfd" ]
+	mv "$R/lib/modules/6.1.0-18-amd64" "$R/lib/modules/6.8.12-4-pve"
+	run -0 "$VFIOKIT_BIN/iommu-check" --root "$R" --kernel 6.8.12-4-pve
+	[ "${lines[5]}" = "PASS	vfio	6.8.12-4-pve: vfio vfio_pci vfio_iommu_type1" ]
+}
+
+@test "--device names what shares the group, bridges aside" {
+	make_root "$R" GenuineIntel
+	echo "ro intel_iommu=on" >"$R/proc/cmdline"
+	gen_tree "$R" 20
+	: >"$R/sys/firmware/acpi/tables/DMAR"
+	run -0 "$VFIOKIT_BIN/iommu-check" --root "$R" --device 0000:00:01.0 00:00.0
+	[ "${lines[6]}" = "WARN	group	0000:00:01.0: group 2 also holds 0000:00:01.1" ]
+	[ "${lines[7]}" = "hint	group	pass 0000:00:01.1 to the VM as well, or move the card to another slot" ]
+	[ "${lines[8]}" = "PASS	group	0000:00:00.0: group 1, alone (bridges aside)" ]
+	run -2 "$VFIOKIT_BIN/iommu-check" --root "$R" --device 00:1f.7
+}
+
+@test "-q prints nothing and keeps the status" {
+	make_root "$R" GenuineIntel
+	run -1 "$VFIOKIT_BIN/iommu-check" --root "$R" -q
+	[ -z "$output" ]
+}
+
+@test "this machine has no IOMMU: exit 1" {
+	[ -d /sys/kernel/iommu_groups ] || skip "no /sys/kernel/iommu_groups"
+	[ -z "$(ls /sys/kernel/iommu_groups)" ] || skip "this machine has an IOMMU"
+	run -1 "$VFIOKIT_BIN/iommu-check"
+	[[ $output == *"FAIL	iommu	no IOMMU groups in /sys/kernel/iommu_groups"* ]]
+}
