@@ -75,6 +75,7 @@ int main(int argc, char **argv)
 				c.fmt = MODCONF_MODPROBE;
 			} else {
 				errorf("--format", "'%s': not modules or modprobe", optarg);
+				free(c.ops);
 				return EXIT_TROUBLE;
 			}
 			break;
@@ -89,6 +90,7 @@ int main(int argc, char **argv)
 			break;
 		default:
 			usage(stderr);
+			free(c.ops);
 			return EXIT_TROUBLE;
 		}
 	}
@@ -98,6 +100,7 @@ int main(int argc, char **argv)
 	if (c.nops == 0) {
 		errorf(NULL, "no edit given (--set, --merge, --del or --unmerge)");
 		usage(stderr);
+		free(c.ops);
 		return EXIT_TROUBLE;
 	}
 	status = edit_run(&eo, argv, argc, edit, &c);

@@ -416,7 +416,8 @@ static void patch_apply(struct edit *e, struct buf *out)
 {
 	size_t i, at = 0;
 
-	qsort(e->pt, e->npt, sizeof(*e->pt), patch_cmp);
+	if (e->npt)
+		qsort(e->pt, e->npt, sizeof(*e->pt), patch_cmp);
 	for (i = 0; i < e->npt; i++) {
 		struct patch *p = &e->pt[i];
 
