@@ -79,6 +79,7 @@ char *buf_detach(struct buf *b)
 	char *p;
 
 	buf_grow(b, 0);
+	b->p[b->len] = '\0';
 	p = b->p;
 	b->p = NULL;
 	b->len = b->cap = 0;

@@ -9,8 +9,9 @@ bats_require_minimum_version 1.5.0
 setup() {
 	TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 	PT="$TOP/scripts/passthrough"
+	: "${VFIOKIT_BIN:=$TOP/bin}"
 	for t in pci-list modalias-of iommu-check cmdline-edit modconf-edit boot-refresh; do
-		[ -x "$VFIOKIT_BIN/$t" ] || skip "$t is not built yet"
+		[ -x "$VFIOKIT_BIN/$t" ] || { echo "$VFIOKIT_BIN/$t is not built (make)" >&2; return 1; }
 	done
 	export STUB_LOG="$BATS_TEST_TMPDIR/calls" VFIOKIT_NO_CHROOT=1
 	: >"$STUB_LOG"
