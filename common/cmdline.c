@@ -63,7 +63,7 @@ static struct tok *tok_push(struct cmdline *cl)
 static size_t next_arg(struct cmdline *cl, size_t pos)
 {
 	const char *s = cl->text;
-	size_t args = pos, i, equals = 0, end, kend, vstart = 0, vend = 0;
+	size_t args = pos, i, equals = 0, end, kend, vstart = 0, vend = 0, qpos = pos;
 	int in_quote = 0, quoted = 0;
 	struct tok *t = tok_push(cl);
 
@@ -76,12 +76,14 @@ static size_t next_arg(struct cmdline *cl, size_t pos)
 			break;
 		if (equals == 0 && s[args + i] == '=')
 			equals = i;
-		if (s[args + i] == '"')
+		if (s[args + i] == '"') {
 			in_quote = !in_quote;
+			qpos = args + i;	/* the quote left open, for the message */
+		}
 	}
 	end = args + i;
 	if (in_quote && cl->unterminated < 0)
-		cl->unterminated = (long)pos;
+		cl->unterminated = (long)qpos;
 	t->start = pos;
 	t->end = end;
 	t->whole_quoted = quoted;

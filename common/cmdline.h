@@ -27,7 +27,7 @@ struct cmdline;
 struct cmdline *cmdline_parse(const char *text, size_t len);
 void cmdline_free(struct cmdline *cl);
 
-/* offset of an unterminated quote's parameter, or -1 */
+/* offset of the quote left unterminated, or -1 */
 long cmdline_unterminated(const struct cmdline *cl);
 
 /* kernel/params.c parameq(): '-' and '_' are the same in names */

@@ -126,6 +126,12 @@ load helper
 	[ "$stderr" = "cmdline-edit: -:1: unterminated quote at column 7" ]
 }
 
+@test "an unterminated quote inside a value is named at the quote itself" {
+	run -2 --separate-stderr "$CE" --set x=1 < <(printf 'quiet acpi_osi="Windows 2020\n')
+	[ "$output" = "" ]
+	[ "$stderr" = "cmdline-edit: -:1: unterminated quote at column 16" ]
+}
+
 @test "a value holding a double quote cannot be written" {
 	run -2 --separate-stderr "$CE" --set 'x=a"b' <<<"quiet"
 	[ "$output" = "" ]

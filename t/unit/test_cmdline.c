@@ -80,6 +80,9 @@ int main(void)
 	cl = cmdline_parse("a \"b c", 6);
 	CHECK_INT(cmdline_unterminated(cl), 2);
 	cmdline_free(cl);
+	cl = cmdline_parse("a b=\"c d", 8);	/* the quote itself, not its parameter */
+	CHECK_INT(cmdline_unterminated(cl), 4);
+	cmdline_free(cl);
 	cl = cmdline_parse("a \"b\" c", 7);
 	CHECK_INT(cmdline_unterminated(cl), -1);
 	cmdline_free(cl);
