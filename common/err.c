@@ -18,6 +18,7 @@ void err_init(const char *argv0)
 	progname = slash ? slash + 1 : argv0;
 }
 
+__attribute__((format(printf, 4, 0)))
 static void verrorf(const char *where, size_t line, int errnum,
 		    const char *fmt, va_list ap)
 {
