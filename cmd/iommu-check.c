@@ -3,7 +3,9 @@
  * One "STATUS CHECK DETAIL" line per check, a "hint" line after each WARN
  * or FAIL naming what to do.  Everything is read under --root.
  */
+#include "bootdetect.h"
 #include "buf.h"
+#include "cmdline.h"
 #include "err.h"
 #include "opts.h"
 #include "sysfs.h"
@@ -18,9 +20,6 @@
 
 enum { OPT_DEVICE = OPT_TOOL };
 enum cpu { CPU_OTHER, CPU_INTEL, CPU_AMD };
-
-#define GRUB_EDIT "cmdline-edit -i -g"
-#define GRUB_FILE "/etc/default/grub"
 
 struct check {
 	const struct common_opts *co;
@@ -142,48 +141,74 @@ static void check_firmware(struct check *c, enum cpu cpu)
 		       "no ACPI %s table", cpu == CPU_AMD ? "IVRS" : "DMAR");
 }
 
-/* the value of the last KEY=... on the command line, or NULL */
-static char *param(const char *cmdline, const char *key)
+/*
+ * What the kernel makes of KEY's comma-list values, all occurrences in
+ * order (each one reaches the parameter's handler): the last of the items
+ * "on"/"off" seen, "other" when KEY is there without either, NULL when absent.
+ * The words come from common/cmdline, the kernel's own splitting rules;
+ * shown gets them back as "KEY=VALUE ..." for the report.
+ */
+static const char *onoff(const struct cmdline *cl, const char *key, struct buf *shown)
 {
-	size_t n = strlen(key);
-	const char *p = cmdline, *found = NULL;
+	struct buf vals = BUF_INIT;
+	const char *state = NULL, *p, *eol;
 
-	while (*p) {
-		p += strspn(p, " \t\n");
-		if (!strncmp(p, "--", 2) && (p[2] == ' ' || !p[2] || p[2] == '\n'))
-			break;	/* the rest is init's */
-		if (!strncmp(p, key, n) && p[n] == '=')
-			found = p + n + 1;
-		p += strcspn(p, " \t\n");
+	shown->len = 0;
+	if (cmdline_get(cl, key, &vals) == 0) {
+		buf_free(&vals);
+		return NULL;
 	}
-	return found ? xstrndup(found, strcspn(found, " \t\n")) : NULL;
+	buf_addc(&vals, '\0');
+	for (p = vals.p; *p; p = *eol ? eol + 1 : eol) {
+		const char *item;
+
+		eol = p + strcspn(p, "\n");
+		buf_printf(shown, "%s%s%s%.*s", shown->len ? " " : "", key, eol > p ? "=" : "",
+			   (int)(eol - p), p);
+		for (item = p; item < eol; item += strcspn(item, ",\n") + (item[strcspn(item, ",\n")] == ',')) {
+			size_t n = strcspn(item, ",\n");
+
+			if (n == 2 && !strncmp(item, "on", 2))
+				state = "on";
+			else if (n == 3 && !strncmp(item, "off", 3))
+				state = "off";
+			if (item[n] != ',')
+				break;
+		}
+	}
+	buf_free(&vals);
+	return state ? state : "other";
 }
 
-static int list_has(const char *v, const char *item)
+/* "cmdline-edit -i [-g] OPS FILE" for the file this host's boot setup reads */
+static char *edit_hint(const struct check *c, const char *ops)
 {
-	size_t n = strlen(item);
-	const char *p = v;
+	struct bootsetup bs;
+	struct buf b = BUF_INIT;
 
-	for (;;) {
-		if (!strncmp(p, item, n) && (p[n] == ',' || !p[n]))
-			return 1;
-		if (!(p = strchr(p, ',')))
-			return 0;
-		p++;
+	bootdetect(c->co->root, &bs);
+	if (!bs.cmdline_file) {
+		bs.cmdline_file = "/etc/default/grub";
+		bs.cmdline_grub = 1;
 	}
+	buf_printf(&b, "cmdline-edit -i%s %s %s", bs.cmdline_grub ? " -g" : "", ops,
+		   bs.cmdline_file);
+	return buf_detach(&b);
 }
 
 /* Debian's kernels build CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y */
-static const char *intel_default_on(struct check *c)
+static const char *intel_default_on(struct check *c, int *known)
 {
 	char path[512], *cfg;
 	const char *opt = NULL;
 
+	*known = 0;
 	if (!c->rel)
 		return NULL;
 	snprintf(path, sizeof(path), "/boot/config-%s", c->rel);
 	if (!(cfg = read_root_file(c->co, path)))
 		return NULL;
+	*known = 1;
 	if (strstr(cfg, "\nCONFIG_INTEL_IOMMU_DEFAULT_ON=y"))
 		opt = "CONFIG_INTEL_IOMMU_DEFAULT_ON=y";
 	else if (strstr(cfg, "\nCONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y"))
@@ -192,53 +217,62 @@ static const char *intel_default_on(struct check *c)
 	return opt;
 }
 
-static void check_cmdline(struct check *c, enum cpu cpu)
+static void check_cmdline(struct check *c, enum cpu cpu, long groups)
 {
-	char *cmd = read_root_file(c->co, "/proc/cmdline");
-	char *intel, *amd, *iommu;
+	char *text = read_root_file(c->co, "/proc/cmdline"), *hint = NULL;
+	struct buf vals = BUF_INIT;
+	const char *intel, *amd;
+	struct cmdline *cl;
 
-	if (!cmd) {
+	if (!text) {
 		report(c, "WARN", "cmdline", NULL, "cannot read /proc/cmdline");
 		return;
 	}
-	intel = param(cmd, "intel_iommu");
-	amd = param(cmd, "amd_iommu");
-	iommu = param(cmd, "iommu");
-	if (iommu && !strcmp(iommu, "off")) {
-		report(c, "FAIL", "cmdline", GRUB_EDIT " --del iommu=off " GRUB_FILE,
-		       "iommu=off disables every IOMMU");
+	cl = cmdline_parse(text, strcspn(text, "\n"));
+	if ((intel = onoff(cl, "iommu", &vals)) && !strcmp(intel, "off")) {
+		hint = edit_hint(c, "--del iommu=off");
+		report(c, "FAIL", "cmdline", hint, "iommu=off disables every IOMMU");
 	} else if (cpu == CPU_INTEL) {
-		const char *def = intel_default_on(c);
+		int known;
+		const char *def = intel_default_on(c, &known);
 
-		if (intel && list_has(intel, "on"))
-			report(c, "PASS", "cmdline", NULL, "intel_iommu=%s", intel);
-		else if (intel && list_has(intel, "off"))
-			report(c, "FAIL", "cmdline",
-			       GRUB_EDIT " --set intel_iommu=on --set iommu=pt " GRUB_FILE,
-			       "intel_iommu=%s turns VT-d off", intel);
-		else if (def)
+		intel = onoff(cl, "intel_iommu", &vals);
+		if (intel && !strcmp(intel, "on")) {
+			report(c, "PASS", "cmdline", NULL, "%s", vals.p);
+		} else if (intel && !strcmp(intel, "off")) {
+			hint = edit_hint(c, "--set intel_iommu=on --set iommu=pt");
+			report(c, "FAIL", "cmdline", hint, "%s turns VT-d off", vals.p);
+		} else if (def) {
 			report(c, "PASS", "cmdline", NULL, "VT-d on by default (%s)", def);
-		else
-			report(c, "FAIL", "cmdline",
-			       GRUB_EDIT " --set intel_iommu=on --set iommu=pt " GRUB_FILE,
+		} else if (!known && groups > 0) {
+			/* no config to read, but the groups say the kernel turned it on */
+			report(c, "PASS", "cmdline", NULL,
+			       "VT-d on by the kernel's default (no intel_iommu=on, IOMMU groups present)");
+		} else {
+			hint = edit_hint(c, "--set intel_iommu=on --set iommu=pt");
+			report(c, "FAIL", "cmdline", hint,
 			       "no intel_iommu=on and the kernel does not turn VT-d on by default");
+		}
 	} else if (cpu == CPU_AMD) {
 		/* the AMD IOMMU is on unless amd_iommu=off; "on" is not a value it knows */
-		if (amd && list_has(amd, "off"))
-			report(c, "FAIL", "cmdline", GRUB_EDIT " --del amd_iommu " GRUB_FILE,
-			       "amd_iommu=%s turns AMD-Vi off", amd);
-		else if (amd && list_has(amd, "on"))
-			report(c, "WARN", "cmdline", GRUB_EDIT " --del amd_iommu=on " GRUB_FILE,
+		amd = onoff(cl, "amd_iommu", &vals);
+		if (amd && !strcmp(amd, "off")) {
+			hint = edit_hint(c, "--del amd_iommu");
+			report(c, "FAIL", "cmdline", hint, "%s turns AMD-Vi off", vals.p);
+		} else if (amd && !strcmp(amd, "on")) {
+			hint = edit_hint(c, "--del amd_iommu=on");
+			report(c, "WARN", "cmdline", hint,
 			       "amd_iommu=on is not a value the kernel knows (AMD-Vi is on by default)");
-		else
+		} else {
 			report(c, "PASS", "cmdline", NULL, "AMD-Vi on by default (no amd_iommu=off)");
+		}
 	} else {
 		report(c, "PASS", "cmdline", NULL, "no iommu=off");
 	}
-	free(intel);
-	free(amd);
-	free(iommu);
-	free(cmd);
+	free(hint);
+	buf_free(&vals);
+	cmdline_free(cl);
+	free(text);
 }
 
 /* entries of ROOT/path other than . and .., or -1 */
@@ -474,7 +508,7 @@ int main(int argc, char **argv)
 	c.rel = root_kernel_release(&co);
 	cpu = check_cpu(&c);
 	check_firmware(&c, cpu);
-	check_cmdline(&c, cpu);
+	check_cmdline(&c, cpu, count_dir(&co, "/sys/kernel/iommu_groups"));
 	check_active(&c);
 	check_vfio(&c);
 	if (device && check_devices(&c, argv, argc) < 0) {

@@ -114,3 +114,33 @@ PASS	vfio	6.1.0-18-amd64: vfio vfio_pci vfio_iommu_type1 vfio_virqfd" ]
 	run -1 "$VFIOKIT_BIN/iommu-check"
 	[[ $output == *"FAIL	iommu	no IOMMU groups in /sys/kernel/iommu_groups"* ]]
 }
+
+@test "no kernel config to read, but IOMMU groups: the kernel's default turned VT-d on (Proxmox 6.8)" {
+	cp -a "$DATA/hosts/proxmox-igpu" "$R.pve"
+	[ ! -e "$R.pve/boot/config-6.8.12-4-pve" ]
+	run -0 "$VFIOKIT_BIN/iommu-check" --root "$R.pve"
+	[ "${lines[3]}" = "PASS	cmdline	VT-d on by the kernel's default (no intel_iommu=on, IOMMU groups present)" ]
+}
+
+@test "the hint edits the file this host boots from: /etc/kernel/cmdline, line format, on Proxmox systemd-boot" {
+	cp -a "$DATA/hosts/proxmox-igpu" "$R.pve"
+	rm -r "$R.pve/sys/kernel/iommu_groups"/*
+	run -1 "$VFIOKIT_BIN/iommu-check" --root "$R.pve"
+	[ "${lines[3]}" = "FAIL	cmdline	no intel_iommu=on and the kernel does not turn VT-d on by default" ]
+	[ "${lines[4]}" = "hint	cmdline	cmdline-edit -i --set intel_iommu=on --set iommu=pt /etc/kernel/cmdline" ]
+}
+
+@test "intel_iommu given twice: every occurrence counts, in order, with - and _ alike (kernel/params.c)" {
+	make_root "$R" GenuineIntel
+	iommu_on "$R" DMAR
+	echo "BOOT_IMAGE=/vmlinuz intel_iommu=on,igfx_off intel-iommu=off" >"$R/proc/cmdline"
+	run -1 "$VFIOKIT_BIN/iommu-check" --root "$R"
+	[ "${lines[3]}" = "FAIL	cmdline	intel_iommu=on,igfx_off intel_iommu=off turns VT-d off" ]
+	echo "BOOT_IMAGE=/vmlinuz intel_iommu=off \"intel_iommu=igfx_off,on\"" >"$R/proc/cmdline"
+	run -0 "$VFIOKIT_BIN/iommu-check" --root "$R"
+	[ "${lines[3]}" = "PASS	cmdline	intel_iommu=off intel_iommu=igfx_off,on" ]
+	printf '#\n# CONFIG_INTEL_IOMMU_DEFAULT_ON is not set\n' >"$R/boot/config-6.1.0-18-amd64"
+	echo "BOOT_IMAGE=/vmlinuz -- intel_iommu=on" >"$R/proc/cmdline"
+	run -1 "$VFIOKIT_BIN/iommu-check" --root "$R"
+	[ "${lines[3]%%	*}" = FAIL ]
+}
