@@ -376,6 +376,8 @@ int main(int argc, char **argv)
 
 				buf_printf(&where, "%s '%s'", opnames[i].name, optarg);
 				errorf(where.p, "%s", why);
+				buf_free(&where);
+				free(c.ops);
 				return EXIT_TROUBLE;
 			}
 			c.ops[c.nops].op = opnames[i].op;
@@ -390,13 +392,13 @@ int main(int argc, char **argv)
 	if (c.nops == 0) {
 		errorf(NULL, "no edit given (--set, --add, --merge, --del, --unmerge or --get)");
 		usage(stderr);
-		return EXIT_TROUBLE;
-	}
-	if (ngets && (ngets != c.nops || eo.in_place || eo.check || eo.diff)) {
+		status = EXIT_TROUBLE;
+	} else if (ngets && (ngets != c.nops || eo.in_place || eo.check || eo.diff)) {
 		errorf("--get", "cannot be combined with edits, -i, --check or --diff");
-		return EXIT_TROUBLE;
+		status = EXIT_TROUBLE;
+	} else {
+		status = ngets ? get_values(&c, argv, argc) : edit_run(&eo, argv, argc, edit, &c);
 	}
-	status = ngets ? get_values(&c, argv, argc) : edit_run(&eo, argv, argc, edit, &c);
 	free(c.ops);
 	return close_stdout(status);
 }
