@@ -27,6 +27,11 @@ struct memo {
 
 #define MEMO_SIZE 4096
 
+/* no vendor line starts in [from, to): learnt by earlier scans */
+struct gap {
+	size_t from, to;
+};
+
 struct pciids {
 	const char *p;
 	size_t size;
@@ -36,6 +41,8 @@ struct pciids {
 	size_t ncls;
 	struct memo *memo;	/* MEMO_SIZE slots, open addressing */
 	size_t nmemo;
+	struct gap *gaps;	/* sorted, disjoint */
+	size_t ngaps, capgaps;
 };
 
 static int hexd(int c)
@@ -190,6 +197,7 @@ void pciids_close(struct pciids *ids)
 	if (ids->size)
 		munmap((void *)(uintptr_t)ids->p, ids->size);
 	free(ids->memo);
+	free(ids->gaps);
 	free(ids->cls);
 	free(ids);
 }
@@ -241,13 +249,94 @@ static size_t next_entry(const struct pciids *ids, size_t off, size_t hi,
 	return SIZE_MAX;
 }
 
+/* the index of the first gap that starts after off */
+static size_t gap_after(const struct pciids *ids, size_t off)
+{
+	size_t lo = 0, hi = ids->ngaps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ids->gaps[mid].from <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* remember that no vendor line starts in [from, to), merged with what is known */
+static void gap_add(struct pciids *ids, size_t from, size_t to)
+{
+	size_t i, j;
+
+	if (from >= to)
+		return;
+	i = gap_after(ids, from);
+	if (i > 0 && ids->gaps[i - 1].to >= from) {
+		i--;
+		from = ids->gaps[i].from;
+	}
+	for (j = i; j < ids->ngaps && ids->gaps[j].from <= to; j++)
+		if (ids->gaps[j].to > to)
+			to = ids->gaps[j].to;
+	if (j == i) {
+		if (ids->ngaps == ids->capgaps) {
+			ids->capgaps = ids->capgaps ? 2 * ids->capgaps : 64;
+			ids->gaps = xrealloc(ids->gaps, ids->capgaps * sizeof(*ids->gaps));
+		}
+		memmove(ids->gaps + i + 1, ids->gaps + i, (ids->ngaps - i) * sizeof(*ids->gaps));
+		ids->ngaps++;
+	} else {
+		memmove(ids->gaps + i + 1, ids->gaps + j, (ids->ngaps - j) * sizeof(*ids->gaps));
+		ids->ngaps -= j - i - 1;
+	}
+	ids->gaps[i] = (struct gap){ from, to };
+}
+
+/* off, or the start of the next line when off is inside one */
+static size_t line_at_or_after(const struct pciids *ids, size_t off)
+{
+	return off > 0 && off < ids->size && ids->p[off - 1] != '\n' ? next_line(ids, off) : off;
+}
+
+/*
+ * next_entry() for vendor lines, which a binary search asks for most: a
+ * probe that lands in a big vendor block (Intel's is a quarter of the
+ * file) scans to its end, so what each scan learns is kept as a gap and
+ * never scanned again.  A lookup then costs each byte at most once.
+ */
+static size_t next_vendor(struct pciids *ids, size_t off, size_t hi)
+{
+	size_t start, i;
+
+	off = line_at_or_after(ids, off);
+	start = off;
+	i = gap_after(ids, off);
+	if (i > 0 && ids->gaps[i - 1].to > off)
+		off = line_at_or_after(ids, ids->gaps[i - 1].to);
+	while (off < hi) {
+		if (i < ids->ngaps && off >= ids->gaps[i].from) {
+			if (ids->gaps[i].to > off)
+				off = line_at_or_after(ids, ids->gaps[i].to);
+			i++;
+			continue;
+		}
+		if (is_vendor_line(ids, off))
+			break;
+		off = next_line(ids, off);
+	}
+	gap_add(ids, start, off < hi ? off : hi);
+	return off < hi ? off : SIZE_MAX;
+}
+
 /*
  * Binary search over the lines of [lo, hi) for the first entry whose id
  * is at least id, or hi.  pci.ids keeps vendors, and devices within a
  * vendor, in ascending order: that is what makes a lookup touch a few
  * pages instead of the whole file.
  */
-static size_t lower_bound(const struct pciids *ids, size_t lo, size_t hi,
+static size_t lower_bound(struct pciids *ids, size_t lo, size_t hi,
 			  unsigned id, int depth,
 			  int (*is_entry)(const struct pciids *, size_t))
 {
@@ -256,7 +345,8 @@ static size_t lower_bound(const struct pciids *ids, size_t lo, size_t hi,
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		/* no entry lies in [old mid, best): scan no further than hi */
-		size_t at = next_entry(ids, mid, hi, is_entry);
+		size_t at = is_entry == is_vendor_line ? next_vendor(ids, mid, hi) :
+			    next_entry(ids, mid, hi, is_entry);
 
 		if (at == SIZE_MAX) {
 			hi = mid;
