@@ -2,7 +2,9 @@
 #include "pciids.h"
 #include "unit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static const char ids_text[] =
@@ -27,6 +29,49 @@ static const char ids_text[] =
 	"\t00  VGA compatible controller\n"
 	"\t\t00  VGA controller\n"
 	"C ff  Unassigned class\n";
+
+/*
+ * Lookups remember what they scanned: every vendor and device of the real
+ * pci.ids, asked in a scrambled order of one handle, must name what a
+ * fresh handle names.  (Skipped without /usr/share/misc/pci.ids.)
+ */
+static void check_order_free(void)
+{
+	struct pciids *one, *fresh;
+	unsigned i, v, d, bad = 0, asked = 0;
+	FILE *f = fopen("/usr/share/misc/pci.ids", "r");
+
+	if (!f) {
+		printf("# skipped: no /usr/share/misc/pci.ids for the scrambled-order check\n");
+		return;
+	}
+	fclose(f);
+	CHECK_INT(pciids_open("/usr/share/misc/pci.ids", &one), 0);
+	for (i = 0; i < 5000; i++) {
+		const char *a, *b;
+		size_t la = 0, lb = 0;
+
+		v = (i * 40503u) & 0xffff;	/* a scramble of 0..ffff */
+		d = (i * 2654435761u) >> 16 & 0xffff;
+		if (i % 3 == 0)
+			v = 0x8086;	/* the biggest block, often */
+		if (pciids_open("/usr/share/misc/pci.ids", &fresh) < 0) {
+			bad++;
+			break;
+		}
+		a = pciids_vendor(one, v, &la);
+		b = pciids_vendor(fresh, v, &lb);
+		bad += (a == NULL) != (b == NULL) || (a && (la != lb || memcmp(a, b, la)));
+		a = pciids_device(one, v, d, &la);
+		b = pciids_device(fresh, v, d, &lb);
+		bad += (a == NULL) != (b == NULL) || (a && (la != lb || memcmp(a, b, la)));
+		asked += 2;
+		pciids_close(fresh);
+	}
+	pciids_close(one);
+	CHECK_INT(bad, 0);
+	CHECK(asked == 10000);
+}
 
 int main(void)
 {
@@ -78,5 +123,6 @@ int main(void)
 	CHECK_STR(pciids_name_device(ids, small, sizeof(small), 0x10de, 0x1b80, 1), "NVIDIA Corpo...");
 	pciids_close(ids);
 	CHECK(pciids_open("/nonexistent/pci.ids", &ids) < 0);
+	check_order_free();
 	return UNIT_DONE();
 }
