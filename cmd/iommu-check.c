@@ -376,9 +376,13 @@ static void check_vfio(struct check *c)
 	free(builtin);
 }
 
+/*
+ * Class 06, every kind of bridge (host, ISA/LPC, PCI): never handed to a
+ * VM, and no hindrance to one; scripts/passthrough sets them aside alike.
+ */
 static int is_bridge(const struct pcidev *d)
 {
-	return (d->class24 >> 8) == 0x0604 || (d->class24 >> 8) == 0x0609;
+	return (d->class24 >> 16) == 0x06;
 }
 
 static int same_slot(const struct pcidev *d, const struct pcidev *w)

@@ -144,3 +144,9 @@ PASS	vfio	6.1.0-18-amd64: vfio vfio_pci vfio_iommu_type1 vfio_virqfd" ]
 	run -1 "$VFIOKIT_BIN/iommu-check" --root "$R"
 	[ "${lines[3]%%	*}" = FAIL ]
 }
+
+@test "--device on the PCH NIC names the group's other functions, the ISA bridge aside as passthrough does" {
+	run -0 "$VFIOKIT_BIN/iommu-check" --root "$DATA/hosts/proxmox-igpu" --device 00:1f.6
+	[ "${lines[6]}" = "WARN	group	0000:00:1f.6: group 7 also holds 0000:00:1f.3 0000:00:1f.4 0000:00:1f.5" ]
+	[ "${lines[7]}" = "hint	group	pass 0000:00:1f.3 0000:00:1f.4 0000:00:1f.5 to the VM as well, or move the card to another slot" ]
+}
