@@ -7,6 +7,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man/man1
+COMPDIR = $(PREFIX)/share/bash-completion/completions
 
 # warnings live apart from CFLAGS so a user's CFLAGS cannot drop them
 WARN = -std=c11 -Wall -Wextra -Werror -Wpedantic -Wformat=2 -Wshadow \
@@ -36,6 +37,8 @@ LIB = $(BUILD)/libvfiokit.a
 
 TOOLS = $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 TOOL_BINS = $(TOOLS:%=$(BIN)/%)
+# what make install puts in BINDIR: the tools and scripts/passthrough
+COMMANDS = $(TOOLS) vfio-passthrough
 
 UNIT_SRC = $(wildcard t/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:%.c=$(BUILD)/%)
@@ -81,14 +84,16 @@ check-vm:
 	sh scripts/check-vm
 
 install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR)
 	for t in $(TOOLS); do cp $(BIN)/$$t $(DESTDIR)$(BINDIR)/$$t; chmod 755 $(DESTDIR)$(BINDIR)/$$t; done
-	[ ! -f scripts/passthrough ] || { cp scripts/passthrough $(DESTDIR)$(BINDIR)/vfio-passthrough; chmod 755 $(DESTDIR)$(BINDIR)/vfio-passthrough; }
-	for m in cmd/*.1; do [ ! -f "$$m" ] || cp "$$m" $(DESTDIR)$(MANDIR)/; done
+	cp scripts/passthrough $(DESTDIR)$(BINDIR)/vfio-passthrough
+	chmod 755 $(DESTDIR)$(BINDIR)/vfio-passthrough
+	for m in cmd/*.1; do cp "$$m" $(DESTDIR)$(MANDIR)/; chmod 644 $(DESTDIR)$(MANDIR)/$${m#cmd/}; done
+	# one completion file serves every command: bash-completion loads it by the command's name
+	for c in $(COMMANDS); do cp scripts/completion/vfio-kit.bash $(DESTDIR)$(COMPDIR)/$$c; chmod 644 $(DESTDIR)$(COMPDIR)/$$c; done
 
 uninstall:
-	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(MANDIR)/$$t.1; done
-	rm -f $(DESTDIR)$(BINDIR)/vfio-passthrough
+	for c in $(COMMANDS); do rm -f $(DESTDIR)$(BINDIR)/$$c $(DESTDIR)$(MANDIR)/$$c.1 $(DESTDIR)$(COMPDIR)/$$c; done
 
 clean:
 	rm -rf build bin
