@@ -67,13 +67,24 @@ static int check_nul(const char *name, const struct buf *in)
 	return EXIT_TROUBLE;
 }
 
-static int apply_ops(struct cmdline *cl, const struct ctx *c)
+/* 1 when the ops changed the line, 0 when not, -1 after an error */
+static int apply_ops(struct cmdline *cl, const struct ctx *c, const char *name,
+		     size_t line)
 {
 	size_t i;
 	int changed = 0;
 
-	for (i = 0; i < c->nops; i++)
-		changed |= cmdline_apply(cl, c->ops[i].op, c->ops[i].arg);
+	for (i = 0; i < c->nops; i++) {
+		int r = cmdline_apply(cl, c->ops[i].op, c->ops[i].arg);
+
+		if (r < 0) {
+			errorf_line(name, line, "%s '%s': the value holds '\"', which the kernel keeps "
+				    "as data and cannot escape; cannot be edited safely",
+				    c->ops[i].name, c->ops[i].arg);
+			return -1;
+		}
+		changed |= r;
+	}
 	return changed;
 }
 
@@ -120,7 +131,7 @@ static int edit_lines(const char *name, const struct buf *in, struct buf *out,
 {
 	struct line *lines, empty = { "", 0, 0 };
 	size_t n = split_lines(in, &lines), i, content = 0;
-	int status = 0;
+	int status = 0, r;
 
 	for (i = 0; i < n; i++)
 		content += !is_blank(lines[i].p, lines[i].len);
@@ -149,7 +160,9 @@ static int edit_lines(const char *name, const struct buf *in, struct buf *out,
 			errorf_line(name, i + 1, "unterminated quote at column %ld",
 				    cmdline_unterminated(cl) + 1);
 			status = EXIT_TROUBLE;
-		} else if (apply_ops(cl, c)) {
+		} else if ((r = apply_ops(cl, c, name, i + 1)) < 0) {
+			status = EXIT_TROUBLE;
+		} else if (r) {
 			size_t before = out->len;
 
 			cmdline_render_buf(cl, out);
@@ -228,7 +241,7 @@ static int edit_grub(const char *name, const struct buf *in, struct buf *out,
 		struct buf val = BUF_INIT;
 
 		cl = cmdline_parse("", 0);
-		if (apply_ops(cl, c)) {
+		if (apply_ops(cl, c, name, 0) > 0) {
 			cmdline_render_buf(cl, &val);
 			grubvar_append(text, in->len, c->var, val.p, val.len, out);
 		} else {
@@ -243,11 +256,14 @@ static int edit_grub(const char *name, const struct buf *in, struct buf *out,
 		errorf_line(name, gv.line, "%s: unterminated double quote in the command line",
 			    c->var);
 		r = EXIT_TROUBLE;
-	} else if (apply_ops(cl, c)) {
+	} else if ((r = apply_ops(cl, c, name, gv.line)) < 0) {
+		r = EXIT_TROUBLE;
+	} else if (r) {
 		struct grubvar_edit *e = grubvar_edit_begin(&gv);
 
 		cmdline_render(cl, emit_grub, e);
 		grubvar_edit_finish(e, text, in->len, out);
+		r = 0;
 	} else {
 		buf_add(out, text, in->len);
 	}
@@ -400,5 +416,5 @@ int main(int argc, char **argv)
 		status = ngets ? get_values(&c, argv, argc) : edit_run(&eo, argv, argc, edit, &c);
 	}
 	free(c.ops);
-	return close_stdout(status);
+	return edit_close_stdout(&eo, status);
 }

@@ -105,5 +105,5 @@ int main(int argc, char **argv)
 	}
 	status = edit_run(&eo, argv, argc, edit, &c);
 	free(c.ops);
-	return close_stdout(status);
+	return edit_close_stdout(&eo, status);
 }

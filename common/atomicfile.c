@@ -63,6 +63,20 @@ static char *dir_of(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
+/*
+ * A file we created to lock and could not lock or check: remove it if the
+ * path still names it, so a failed edit leaves nothing where there was
+ * nothing.  An editor that replaced it meanwhile made a new inode: kept.
+ */
+static void drop_created(int fd, const char *path)
+{
+	struct stat mine, now;
+
+	if (fstat(fd, &mine) == 0 && mine.st_size == 0 && stat(path, &now) == 0 &&
+	    now.st_dev == mine.st_dev && now.st_ino == mine.st_ino)
+		unlink(path);
+}
+
 int lockedfile_open(struct lockedfile *lf, const char *path)
 {
 	int tries;
@@ -87,7 +101,12 @@ int lockedfile_open(struct lockedfile *lf, const char *path)
 		if (fd < 0)
 			goto fail;
 		if (fstat(fd, &lf->st) < 0 || flock(fd, LOCK_EX) < 0) {
+			int e = errno;
+
+			if (created)
+				drop_created(fd, lf->path);
 			close(fd);
+			errno = e;
 			goto fail;
 		}
 		if (!S_ISREG(lf->st.st_mode)) {

@@ -148,6 +148,14 @@ int edit_run(const struct edit_opts *o, char **files, int nfiles,
 			continue;
 		}
 		if (o->in_place) {
+			/*
+			 * Unchanged in the first pass: nothing to write, so
+			 * nothing to lock (a read-only file system is fine).
+			 * A concurrent edit is not lost: ours did nothing.
+			 */
+			if (p[i].out.len == p[i].in.len &&
+			    memcmp(p[i].out.p ? p[i].out.p : "", p[i].in.p ? p[i].in.p : "", p[i].in.len) == 0)
+				continue;
 			if (edit_in_place(o, files[i], &p[i], fn, ctx, &text) != 0)
 				status = EXIT_TROUBLE;
 		} else if (o->diff) {
@@ -158,7 +166,7 @@ int edit_run(const struct edit_opts *o, char **files, int nfiles,
 	}
 
 	/* with -i the files written before a failure stay written: show their diffs */
-	if (status != EXIT_TROUBLE || (o->in_place && o->diff))
+	if (text.len && (status != EXIT_TROUBLE || (o->in_place && o->diff)))
 		fwrite(text.p ? text.p : "", 1, text.len, stdout);
 	if (status != EXIT_TROUBLE && o->check && changed)
 		status = EXIT_NO;
@@ -169,4 +177,11 @@ int edit_run(const struct edit_opts *o, char **files, int nfiles,
 	free(p);
 	buf_free(&text);
 	return status;
+}
+
+int edit_close_stdout(const struct edit_opts *o, int status)
+{
+	if (o->in_place && !o->diff)
+		return status;
+	return close_stdout(status);
 }

@@ -48,4 +48,11 @@ int edit_opts_parse(int c, const char *arg, struct edit_opts *o);
 int edit_run(const struct edit_opts *o, char **files, int nfiles,
 	     edit_fn fn, void *ctx);
 
+/*
+ * close_stdout(status), except with -i and no --diff: nothing goes to
+ * stdout then, so closing it loses nothing and must not turn files already
+ * replaced into status 2 (which promises nothing was written)
+ */
+int edit_close_stdout(const struct edit_opts *o, int status);
+
 #endif
