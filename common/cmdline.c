@@ -343,6 +343,11 @@ int cmdline_apply(struct cmdline *cl, enum cl_op op, const char *arg)
 		}
 		/* the last occurrence is the one a module parameter keeps */
 		merged = list_merge(cl->t[last].val && *cl->t[last].val ? cl->t[last].val : NULL, val);
+		if (!val_eq(merged, cl->t[last].val) && cl->t[last].val &&
+		    strchr(cl->t[last].val, '"')) {
+			free(merged);
+			return -1;
+		}
 		if (!val_eq(merged, cl->t[last].val)) {
 			tok_set_val(&cl->t[last], merged);
 			changed = 1;
@@ -362,6 +367,21 @@ int cmdline_apply(struct cmdline *cl, enum cl_op op, const char *arg)
 		}
 		return changed;
 	case CL_UNMERGE:
+		/* check every occurrence before changing any */
+		for (i = 0; i < cl->n; i++) {
+			struct tok *t = &cl->t[i];
+			char *rest;
+			int bad;
+
+			if (!editable(cl, i) || !key_is(t, arg, klen) || !t->val ||
+			    !strchr(t->val, '"'))
+				continue;
+			rest = list_remove(t->val, val);
+			bad = *rest && strcmp(rest, t->val) != 0;
+			free(rest);
+			if (bad)
+				return -1;
+		}
 		for (i = 0; i < cl->n; i++) {
 			struct tok *t = &cl->t[i];
 			char *rest;

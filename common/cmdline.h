@@ -10,7 +10,8 @@
  * keys; a lone "--" ends the kernel's parameters: what follows is init's
  * and no edit looks there.  Refused: an unterminated quote in the input;
  * a new KEY or VALUE that cannot be written (a '"', a newline, a key with
- * whitespace, an empty key, "--").
+ * whitespace, an empty key, "--"); a --merge or --unmerge that would
+ * rewrite a value holding '"'.
  */
 #ifndef VFIOKIT_CMDLINE_H
 #define VFIOKIT_CMDLINE_H
@@ -39,7 +40,12 @@ int cmdline_parameq(const char *a, size_t alen, const char *b, size_t blen);
  */
 const char *cmdline_arg_check(enum cl_op op, const char *arg);
 
-/* apply one checked op; returns 1 when the line changed, else 0 */
+/*
+ * Apply one checked op; returns 1 when the line changed, else 0, or -1
+ * (the line left alone) when --merge or --unmerge would rewrite a value
+ * that holds '"': the kernel keeps such quotes as data and has no escape,
+ * so no rewritten form is sure to read back as the same value.
+ */
 int cmdline_apply(struct cmdline *cl, enum cl_op op, const char *arg);
 
 /* append each value of KEY (one a line) to out; the count of occurrences */

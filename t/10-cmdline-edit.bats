@@ -126,6 +126,12 @@ load helper
 	[ "$stderr" = "cmdline-edit: -:1: unterminated quote at column 7" ]
 }
 
+@test "--merge into a value holding a quote the kernel keeps is refused, nothing written" {
+	run -2 --separate-stderr "$CE" --merge x=d < <(printf 'quiet x=a"b c"\n')
+	[ "$output" = "" ]
+	[ "$stderr" = "cmdline-edit: -:1: --merge 'x=d': the value holds '\"', which the kernel keeps as data and cannot escape; cannot be edited safely" ]
+}
+
 @test "an unterminated quote inside a value is named at the quote itself" {
 	run -2 --separate-stderr "$CE" --set x=1 < <(printf 'quiet acpi_osi="Windows 2020\n')
 	[ "$output" = "" ]

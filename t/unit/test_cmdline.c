@@ -114,6 +114,27 @@ int main(void)
 	EDIT("\r", CL_SET, "c=1", "c=1\r");
 	EDIT("a b\r", CL_DEL, "b", "a\r");
 
+	/*
+	 * a value the kernel read with '"' kept as data cannot be rebuilt: the
+	 * kernel has no escape, and wrapping it in quotes split it (found by
+	 * t/fuzz/fuzz_cmdline: "x=a\"b c\"" --merge x=d gave x="a"b c",d")
+	 */
+	s = edit("x=a\"b c\" y", CL_MERGE, "x=d", &changed);
+	CHECK_INT(changed, -1);
+	CHECK_STR(s, "x=a\"b c\" y");
+	free(s);
+	s = edit("x=\"a b\",c", CL_UNMERGE, "x=c", &changed);
+	CHECK_INT(changed, -1);
+	CHECK_STR(s, "x=\"a b\",c");
+	free(s);
+	s = edit("x=\"a b\",c x=c", CL_UNMERGE, "x=c", &changed);
+	CHECK_INT(changed, -1);	/* no occurrence changed when one cannot be */
+	CHECK_STR(s, "x=\"a b\",c x=c");
+	free(s);
+	EDIT("x=a\"b c\" y", CL_UNMERGE, "x=d", "x=a\"b c\" y");	/* nothing to rewrite */
+	EDIT("x=\"a b\" y", CL_MERGE, "x=d", "x=\"a b,d\" y");	/* quotes the kernel strips */
+	EDIT("x=a\"b c\" y", CL_SET, "x=d", "x=d y");
+
 	/* argument checks */
 	CHECK(cmdline_arg_check(CL_SET, "a=b") == NULL);
 	CHECK(cmdline_arg_check(CL_SET, "a=\"") != NULL);

@@ -1,0 +1,375 @@
+/*
+ * libFuzzer harness for common/cmdline: a kernel command line parsed,
+ * edited and rendered.
+ *
+ * Properties (abort() on violation):
+ *   - rendering an unedited line gives the input back byte for byte;
+ *   - the parameters agree with the kernel's own next_arg()/parse_args()
+ *     (kparse.h): the count, and every key's values as --get prints them;
+ *   - an edit's output parses again (no quote left open) and says what the
+ *     op promises, checked against the kernel's reading of input and output:
+ *     --set leaves KEY once with VALUE and every other parameter as it was,
+ *     --add appends exactly the missing parameter, --del removes exactly the
+ *     matching ones, --merge leaves every item in KEY's last value,
+ *     --unmerge leaves none anywhere;
+ *   - every edit is idempotent: applied to its own output it changes nothing;
+ *   - --merge then --unmerge of items KEY did not hold gives back the
+ *     parameters the line had.
+ * Input: TEXT ['\0' OP...] (fuzz.h), OP's first byte % 6: set add merge del
+ * unmerge get.  An op cmdline_apply() refuses (-1) must leave the line alone.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cmdline.h"
+#include "fuzz.h"
+#include "kparse.h"
+
+#define MAX_TEXT 16384
+
+static const char *const defaults[] = {
+	"0intel_iommu=on", "0iommu=pt", "1intel_iommu=igfx_off", "1video=efifb:off",
+	"2vfio-pci.ids=8086:3e92,10de:1b80", "2intel_iommu=on,igfx_off",
+	"3quiet", "3console=ttyS0", "4vfio_pci.ids=8086:3e92", "4mitigations=auto",
+	"5root", "0acpi_osi=Windows 2020", "1console=ttyS0,115200", "0boot=zfs",
+	"3intel_iommu", "0pcie_acs_override=downstream,multifunction",
+};
+
+static const enum cl_op ops[] = { CL_SET, CL_ADD, CL_MERGE, CL_DEL, CL_UNMERGE, CL_GET };
+static const char *const opnames[] = { "--set", "--add", "--merge", "--del", "--unmerge", "--get" };
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_quiet();
+	return 0;
+}
+
+static void render(const struct cmdline *cl, struct buf *out)
+{
+	buf_reset(out);
+	cmdline_render_buf(cl, out);
+	if (!out->p)
+		buf_add(out, "", 0);
+}
+
+/* --get KEY as the kernel's reading would answer it */
+static void kget(const struct kline *kl, const char *key, struct buf *out, size_t *count)
+{
+	size_t i;
+
+	*count = 0;
+	for (i = 0; i < kl->n; i++) {
+		if (!k_parameq(kl->p[i].key, key))
+			continue;
+		if (kl->p[i].val)
+			buf_adds(out, kl->p[i].val);
+		buf_addc(out, '\n');
+		(*count)++;
+	}
+}
+
+static void check_get(const struct cmdline *cl, const struct kline *kl, const char *key,
+		      const char *text, size_t len)
+{
+	struct buf got = BUF_INIT, want = BUF_INIT;
+	size_t n = cmdline_get(cl, key, &got), wn;
+
+	kget(kl, key, &want, &wn);
+	if (n != wn || !same_bytes(got.p, got.len, want.p, want.len))
+		fuzz_dump("line", text, len);
+	PROP(n == wn, "--get '%s': %zu occurrences, the kernel reads %zu", key, n, wn);
+	PROP(same_bytes(got.p, got.len, want.p, want.len), "--get '%s' differs from the kernel's values", key);
+	buf_free(&got);
+	buf_free(&want);
+}
+
+/* the parser against the kernel's: count and every key's values */
+static void check_parse(const char *text, size_t len)
+{
+	struct cmdline *cl = cmdline_parse(text, len);
+	struct buf out = BUF_INIT;
+	struct kline kl;
+	size_t i;
+
+	render(cl, &out);
+	if (!same_bytes(out.p, out.len, text, len)) {
+		fuzz_dump("in", text, len);
+		fuzz_dump("out", out.p, out.len);
+	}
+	PROP(same_bytes(out.p, out.len, text, len), "an unedited line renders as its input");
+	if (cmdline_unterminated(cl) < 0) {
+		kline_parse(&kl, text, len);
+		PROP(cmdline_count(cl) == kl.n, "%zu parameters, the kernel reads %zu",
+		     cmdline_count(cl), kl.n);
+		for (i = 0; i < kl.n && i < 64; i++)
+			check_get(cl, &kl, kl.p[i].key, text, len);
+		kline_free(&kl);
+	}
+	buf_free(&out);
+	cmdline_free(cl);
+}
+
+struct items {
+	const char *p[64];
+	size_t len[64];
+	size_t n;
+	int empty;		/* an empty item, or more than 64 */
+};
+
+static void items_of(const char *list, struct items *it)
+{
+	memset(it, 0, sizeof(*it));
+	for (;;) {
+		size_t n = strcspn(list, ",");
+
+		if (n == 0 || it->n == 64)
+			it->empty = 1;
+		else {
+			it->p[it->n] = list;
+			it->len[it->n++] = n;
+		}
+		if (!list[n])
+			return;
+		list += n + 1;
+	}
+}
+
+static int list_holds(const char *list, const char *item, size_t n)
+{
+	for (;;) {
+		size_t len = strcspn(list, ",");
+
+		if (len == n && memcmp(list, item, n) == 0)
+			return 1;
+		if (!list[len])
+			return 0;
+		list += len + 1;
+	}
+}
+
+/* what the op promises, in the kernel's reading of input (a) and output (b) */
+static void check_meaning(enum cl_op op, const char *arg, const struct kline *a,
+			  const struct kline *b)
+{
+	const char *eq = strchr(arg, '=');
+	char *key = strndup(arg, eq ? (size_t)(eq - arg) : strlen(arg));
+	const char *val = eq ? eq + 1 : NULL;
+	size_t i, j, na = 0, nb = 0, last = 0;
+	struct items it;
+
+	if (!key)
+		abort();
+	for (i = 0; i < a->n; i++)
+		na += k_parameq(a->p[i].key, key);
+	for (i = 0; i < b->n; i++)
+		if (k_parameq(b->p[i].key, key))
+			nb++, last = i;
+	switch (op) {
+	case CL_SET:
+		PROP(nb == 1, "--set '%s': KEY %zu times after", arg, nb);
+		PROP(k_val_eq(b->p[last].val, val), "--set '%s': the value read back is '%s'",
+		     arg, b->p[last].val ? b->p[last].val : "(none)");
+		PROP(kline_eq(a, b, key), "--set '%s' changed another parameter", arg);
+		break;
+	case CL_ADD:
+		for (i = 0; i < a->n; i++)
+			if (k_parameq(a->p[i].key, key) && k_val_eq(a->p[i].val, val))
+				break;
+		if (i < a->n) {
+			PROP(kline_eq(a, b, NULL), "--add '%s' changed a line that had it", arg);
+			break;
+		}
+		PROP(b->n == a->n + 1, "--add '%s': %zu parameters after %zu", arg, b->n, a->n);
+		for (i = 0; i < a->n; i++)
+			PROP(strcmp(a->p[i].key, b->p[i].key) == 0 && k_val_eq(a->p[i].val, b->p[i].val),
+			     "--add '%s' changed parameter %zu", arg, i);
+		PROP(strcmp(b->p[a->n].key, key) == 0 && k_val_eq(b->p[a->n].val, val),
+		     "--add '%s' appended something else", arg);
+		break;
+	case CL_DEL:
+		for (i = 0, j = 0; i < a->n; i++) {
+			if (k_parameq(a->p[i].key, key) && (!eq || k_val_eq(a->p[i].val, val)))
+				continue;
+			PROP(j < b->n && strcmp(a->p[i].key, b->p[j].key) == 0 &&
+			     k_val_eq(a->p[i].val, b->p[j].val), "--del '%s' removed or changed another parameter", arg);
+			j++;
+		}
+		PROP(j == b->n, "--del '%s' left a match", arg);
+		break;
+	case CL_MERGE:
+		PROP(nb == (na ? na : 1), "--merge '%s': KEY %zu times after %zu", arg, nb, na);
+		PROP(b->p[last].val, "--merge '%s': no value after", arg);
+		items_of(val, &it);
+		for (i = 0; i < it.n; i++)
+			PROP(list_holds(b->p[last].val, it.p[i], it.len[i]),
+			     "--merge '%s': item '%.*s' missing from '%s'", arg, (int)it.len[i], it.p[i],
+			     b->p[last].val);
+		PROP(kline_eq(a, b, key), "--merge '%s' changed another parameter", arg);
+		break;
+	case CL_UNMERGE:
+		items_of(val, &it);
+		for (j = 0; j < b->n; j++)
+			for (i = 0; i < it.n; i++)
+				PROP(!k_parameq(b->p[j].key, key) || !b->p[j].val ||
+				     !list_holds(b->p[j].val, it.p[i], it.len[i]),
+				     "--unmerge '%s': item '%.*s' still in '%s'", arg, (int)it.len[i],
+				     it.p[i], b->p[j].val);
+		PROP(kline_eq(a, b, key), "--unmerge '%s' changed another parameter", arg);
+		break;
+	case CL_GET:
+		break;
+	}
+	free(key);
+}
+
+/* --merge ITEMS then --unmerge ITEMS restores the parameters when KEY held none */
+static int merge_reversible(const struct kline *a, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	struct items it;
+	size_t i, k;
+	int ok = 1;
+	char *key = strndup(arg, (size_t)(eq - arg));
+
+	if (!key)
+		abort();
+	items_of(eq + 1, &it);
+	for (i = 0; i < it.n; i++)
+		for (k = 0; k < i; k++)
+			if (it.len[k] == it.len[i] && memcmp(it.p[k], it.p[i], it.len[i]) == 0)
+				ok = 0;
+	if (it.empty || it.n == 0)
+		ok = 0;
+	for (k = 0; k < a->n && ok; k++) {
+		if (!k_parameq(a->p[k].key, key))
+			continue;
+		/* a bare KEY or an empty list empties, and goes, on --unmerge */
+		if (!a->p[k].val || !*a->p[k].val)
+			ok = 0;
+		for (i = 0; i < it.n && ok; i++)
+			if (list_holds(a->p[k].val, it.p[i], it.len[i]))
+				ok = 0;
+	}
+	free(key);
+	return ok;
+}
+
+static void check_op(const char *text, size_t len, enum cl_op op, const char *opname,
+		     const char *arg, struct buf *result)
+{
+	struct cmdline *cl, *cl2;
+	struct buf out = BUF_INIT, again = BUF_INIT;
+	struct kline ka, kb;
+	int changed;
+
+	buf_reset(result);
+	buf_add(result, text, len);
+	if (cmdline_arg_check(op, arg))
+		return;
+	cl = cmdline_parse(text, len);
+	if (cmdline_unterminated(cl) >= 0) {
+		cmdline_free(cl);
+		return;		/* the tool refuses the line */
+	}
+	if (op == CL_GET) {
+		kline_parse(&ka, text, len);
+		check_get(cl, &ka, arg, text, len);
+		kline_free(&ka);
+		cmdline_free(cl);
+		return;
+	}
+	changed = cmdline_apply(cl, op, arg);
+	render(cl, &out);
+	if (changed < 0) {
+		/* refused (a value holding '"' to rewrite): the line is left alone */
+		PROP(op == CL_MERGE || op == CL_UNMERGE, "%s '%s' refused", opname, arg);
+		PROP(same_bytes(out.p, out.len, text, len), "%s '%s' refused but changed the line",
+		     opname, arg);
+		buf_free(&out);
+		cmdline_free(cl);
+		return;
+	}
+	if (!changed)
+		PROP(same_bytes(out.p, out.len, text, len), "%s '%s' said unchanged but changed", opname, arg);
+
+	cl2 = cmdline_parse(out.p, out.len);
+	if (cmdline_unterminated(cl2) >= 0) {
+		fuzz_dump("in", text, len);
+		fuzz_dump("out", out.p, out.len);
+	}
+	PROP(cmdline_unterminated(cl2) < 0, "%s '%s' wrote an unterminated quote", opname, arg);
+	kline_parse(&ka, text, len);
+	kline_parse(&kb, out.p, out.len);
+	if (getenv("FUZZ_VERBOSE")) {
+		fuzz_dump("in", text, len);
+		fuzz_dump("out", out.p, out.len);
+	}
+	check_meaning(op, arg, &ka, &kb);
+	kline_free(&kb);
+
+	/* idempotent: the same op on the output changes nothing */
+	changed = cmdline_apply(cl2, op, arg);
+	render(cl2, &again);
+	if (changed || !same_bytes(again.p, again.len, out.p, out.len)) {
+		fuzz_dump("in", text, len);
+		fuzz_dump("once", out.p, out.len);
+		fuzz_dump("twice", again.p, again.len);
+	}
+	PROP(!changed, "%s '%s' is not idempotent (changed again)", opname, arg);
+	PROP(same_bytes(again.p, again.len, out.p, out.len), "%s '%s' is not idempotent", opname, arg);
+	cmdline_free(cl2);
+
+	if (op == CL_MERGE && merge_reversible(&ka, arg)) {
+		cl2 = cmdline_parse(out.p, out.len);
+		cmdline_apply(cl2, CL_UNMERGE, arg);
+		render(cl2, &again);
+		kline_parse(&kb, again.p, again.len);
+		if (!kline_eq(&ka, &kb, NULL)) {
+			fuzz_dump("in", text, len);
+			fuzz_dump("merged", out.p, out.len);
+			fuzz_dump("unmerged", again.p, again.len);
+		}
+		PROP(kline_eq(&ka, &kb, NULL), "--merge then --unmerge '%s' did not restore the line", arg);
+		kline_free(&kb);
+		cmdline_free(cl2);
+	}
+	kline_free(&ka);
+	cmdline_free(cl);
+	buf_reset(result);
+	buf_add(result, out.p, out.len);
+	buf_free(&out);
+	buf_free(&again);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_input in;
+	struct buf cur = BUF_INIT, next = BUF_INIT;
+	size_t i;
+
+	if (size > MAX_TEXT)
+		return 0;
+	fuzz_split(data, size, &in);
+	fuzz_default_op(&in, defaults, sizeof(defaults) / sizeof(defaults[0]));
+	check_parse(in.text, in.len);
+	buf_add(&cur, in.text, in.len);
+	/* ops in turn, each checked on what the ones before it wrote */
+	for (i = 0; i < in.nops; i++) {
+		unsigned k = in.op[i].kind % 6;
+
+		check_op(cur.p ? cur.p : "", cur.len, ops[k], opnames[k], in.op[i].arg, &next);
+		buf_reset(&cur);
+		buf_add(&cur, next.p ? next.p : "", next.len);
+	}
+	buf_free(&cur);
+	buf_free(&next);
+	fuzz_free(&in);
+	return 0;
+}
