@@ -9,8 +9,10 @@
  * top level (not inside if/case/loops/braces).  Refused, in the edited
  * assignment only: command substitution, backquotes, an unterminated quote,
  * a backslash-continued line, other ${...} forms, an assignment that is a
- * prefix of a command.  Elsewhere the file may hold anything the shell
- * takes (Debian's GRUB_DISTRIBUTOR has backquotes).
+ * prefix of a command; a missing assignment when another's quote or
+ * substitution is left open to the end of the file (an appended one would
+ * be inside it).  Elsewhere the file may hold anything the shell takes
+ * (Debian's GRUB_DISTRIBUTOR has backquotes).
  */
 #ifndef VFIOKIT_GRUBVAR_H
 #define VFIOKIT_GRUBVAR_H

@@ -135,6 +135,14 @@ setup() {
 	cmp "$G" "$G.orig"
 }
 
+@test "another variable's quote left open to the end: appending is refused, file byte-identical" {
+	printf 'GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX_DEFAULT="console=tty1\n' >"$G"
+	cp "$G" "$G.orig"
+	run -2 --separate-stderr "$CE" -i --var GRUB_CMDLINE_LINUX --set iommu=pt "$G"
+	[ "$stderr" = "cmdline-edit: $G:2: GRUB_CMDLINE_LINUX: an unterminated quote or substitution here runs to the end of the file; cannot add GRUB_CMDLINE_LINUX safely" ]
+	cmp "$G" "$G.orig"
+}
+
 @test "a backslash-continued line in the edited value is refused" {
 	printf 'GRUB_CMDLINE_LINUX_DEFAULT=quiet\\\n splash\n' >"$G"
 	run -2 --separate-stderr "$CE" --set iommu=pt "$G"

@@ -78,6 +78,17 @@ int main(void)
 	/* only top level counts */
 	VALUE("V=top\nif true; then\nV=inner\nfi\n", "top");
 	VALUE("V=top\nif true; then V=inner; fi\nV=last\n", "last");
+	/*
+	 * a reserved word counts only where a command starts: "if" as an
+	 * argument hid every later assignment, so the tool appended one more
+	 * on each run (found by t/fuzz/fuzz_grub)
+	 */
+	VALUE("echo run update-grub if you change this\nV=1\n", "1");
+	VALUE("echo done\nV=1\n", "1");
+	VALUE("echo 'a; fi; b'\nV=1\n", "1");
+	VALUE("V=top\nfor x in if fi; do V=inner; done\n", "top");
+	VALUE("V=top\ncase $x in a) V=inner;; esac\nV=last\n", "last");
+	VALUE("V=top\n[ -f x ] && { V=inner; }\n", "top");
 	/* other assignments may hold what we refuse in ours */
 	VALUE("D=`lsb_release -i -s 2> /dev/null || echo Debian`\nV=\"quiet\"\n", "quiet");
 	VALUE("D=$(uname -r)\nV=\"q\"\n", "q");
@@ -94,6 +105,15 @@ int main(void)
 	REFUSED("V=a true\n");
 
 	CHECK_INT(grubvar_find("W=1\n", 4, "V", "f", &gv), 1);
+	/*
+	 * another assignment's open quote runs to the end: a V appended there
+	 * would be inside it, and the next run would append again (found by
+	 * t/fuzz/fuzz_grub on Ubuntu's cloud-image grub.d snippet cut short)
+	 */
+	REFUSED("W=\"console=tty1\nX=1\n");
+	REFUSED("W=`x\n");
+	REFUSED("W=$(x\n");
+	VALUE("V=1\nW=\"open\n", "1");	/* found before it: the shell ran it */
 
 	/* self references are seen */
 	CHECK_INT(grubvar_find("V=\"${V} x\"\n", 11, "V", "f", &gv), 0);
@@ -108,6 +128,13 @@ int main(void)
 	APPEND("V=\"\\$x $y\"\n", " $z", "V=\"\\$x $y \\$z\"\n");
 	/* several pieces become one "..." word; $y stays an expansion */
 	APPEND("V=a'b c'$y\n", " d", "V=\"ab c$y d\"\n");
+	/*
+	 * joined pieces must not lengthen a name: "$X"y is $X then y, and
+	 * "$Xy" another variable (found by t/fuzz/fuzz_grub)
+	 */
+	APPEND("V=\"$X\"y\n", " d", "V=\"${X}y d\"\n");
+	APPEND("V=\"$X\"'-y'\n", " d", "V=\"$X-y d\"\n");
+	APPEND("V=\"$X\"\"$Y\"\n", " d", "V=\"$X$Y d\"\n");
 	(void)st;
 
 	return UNIT_DONE();
