@@ -203,31 +203,61 @@ static size_t line_of(const char *s, size_t pos)
 	return line;
 }
 
-/* if/case/loops/braces opened (+) or closed (-) by the words of a line */
+/*
+ * if/case/loops/braces opened (+) or closed (-) by the words of a line.
+ * Only a word where a command starts is a reserved word ("echo if" opens
+ * nothing): the line's first, one after ; & | ( ), or one after a reserved
+ * word that a command follows; quoted text is part of its word.
+ */
 static int depth_change(const char *s, size_t pos, size_t eol)
 {
 	static const char *const open[] = { "if", "case", "for", "while", "until", "{", NULL };
 	static const char *const close[] = { "fi", "esac", "done", "}", NULL };
-	int d = 0;
+	static const char *const lead[] = { "then", "else", "elif", "do", "!", "{",
+					    "if", "while", "until", NULL };
+	int d = 0, cmd = 1;
 
 	while (pos < eol) {
 		size_t w = pos, k;
+		int next = 0;
 
-		while (w < eol && !strchr(" \t;&|", s[w]))
-			w++;
-		for (k = 0; open[k]; k++)
+		if (strchr(";&|()", s[pos])) {
+			cmd = 1;
+			pos++;
+			continue;
+		}
+		if (s[pos] == ' ' || s[pos] == '\t') {
+			pos++;
+			continue;
+		}
+		if (s[pos] == '#')
+			break;
+		while (w < eol && !strchr(" \t;&|()", s[w])) {
+			if (s[w] == '\\' && w + 1 < eol) {
+				w += 2;
+			} else if (s[w] == '\'' || s[w] == '"') {
+				char q = s[w];
+
+				for (w++; w < eol && s[w] != q; w++)
+					if (q == '"' && s[w] == '\\' && w + 1 < eol)
+						w++;
+				if (w < eol)
+					w++;
+			} else {
+				w++;
+			}
+		}
+		for (k = 0; cmd && open[k]; k++)
 			if (w - pos == strlen(open[k]) && memcmp(s + pos, open[k], w - pos) == 0)
 				d++;
-		for (k = 0; close[k]; k++)
+		for (k = 0; cmd && close[k]; k++)
 			if (w - pos == strlen(close[k]) && memcmp(s + pos, close[k], w - pos) == 0)
 				d--;
-		if (w < eol && s[w] == '#')
-			break;
-		pos = w + 1;
-		while (pos < eol && strchr(" \t;&|", s[pos]))
-			pos++;
-		if (pos < eol && s[pos] == '#')
-			break;
+		for (k = 0; cmd && lead[k]; k++)
+			if (w - pos == strlen(lead[k]) && memcmp(s + pos, lead[k], w - pos) == 0)
+				next = 1;
+		cmd = next;
+		pos = w;
 	}
 	return d;
 }
@@ -250,7 +280,7 @@ int grubvar_find(const char *text, size_t len, const char *var,
 		 const char *fname, struct grubvar *gv)
 {
 	struct lex lx = { 0 };
-	size_t pos = 0, found = (size_t)-1, found_end = 0;
+	size_t pos = 0, found = (size_t)-1, found_end = 0, open_at = (size_t)-1;
 	size_t block_at = 0;	/* where the block open at the end began */
 	int depth = 0, prefix = 0;
 
@@ -283,6 +313,9 @@ int grubvar_find(const char *text, size_t len, const char *var,
 
 			lex_reset(&lx);
 			wend = scan_word(&lx, wstart);
+			/* an open quote runs to the end: what follows is inside it */
+			if (lx.err && wend >= len && open_at == (size_t)-1)
+				open_at = p;
 			for (q = wend; q < len && (text[q] == ' ' || text[q] == '\t'); q++)
 				;
 			if (depth == 0 && n == strlen(var) && memcmp(text + p, var, n) == 0) {
@@ -305,11 +338,18 @@ int grubvar_find(const char *text, size_t len, const char *var,
 		pos = eol;
 	}
 	lex_reset(&lx);
-	if (found == (size_t)-1 && depth != 0) {
+	if (found == (size_t)-1 && open_at == (size_t)-1 && depth != 0) {
 		/* appended, it would not be top level: found by no later run */
 		errorf_line(fname, line_of(text, block_at), "%s: %s; cannot add %s safely", var,
 			    depth > 0 ? "an if, case, loop or brace here is not closed by the end of the file"
 				      : "a fi, esac, done or } here closes a block never opened", var);
+		return 2;
+	}
+	if (found == (size_t)-1 && open_at != (size_t)-1) {
+		/* appending would put the new assignment inside that quote */
+		errorf_line(fname, line_of(text, open_at),
+			    "%s: an unterminated quote or substitution here runs to the end of the file; "
+			    "cannot add %s safely", var, var);
 		return 2;
 	}
 	if (found == (size_t)-1)
@@ -466,22 +506,41 @@ void grubvar_edit_finish(struct grubvar_edit *e, const char *text, size_t len,
 		buf_add(out, text + gv->cend, gv->wend - gv->cend);
 	} else {
 		/* a word of several pieces, or bare that now needs quotes: "..." */
-		buf_addc(out, '"');
+		struct buf c = BUF_INIT, lit = BUF_INIT;
+
 		for (i = 0; i < e->n; i++) {
 			const struct piece *p = &e->p[i];
 
-			if (p->ins) {
-				dq_escape(out, p->ins, p->n);
-				continue;
-			}
-			for (j = p->off; j < p->off + p->n; j++) {
-				if (gv->lit[j])
-					dq_escape(out, gv->val + j, 1);
-				else
-					buf_addc(out, gv->val[j]);
+			for (j = 0; j < p->n; j++) {
+				buf_addc(&c, p->ins ? p->ins[j] : gv->val[p->off + j]);
+				buf_addc(&lit, (char)(p->ins ? 1 : gv->lit[p->off + j]));
 			}
 		}
 		buf_addc(out, '"');
+		for (i = 0; i < c.len; i++) {
+			size_t k = i + 1;
+
+			if (lit.p[i]) {
+				dq_escape(out, c.p + i, 1);
+				continue;
+			}
+			/* $NAME that a name character now follows ("$X"y): ${NAME} */
+			if (c.p[i] == '$' && k < c.len && !lit.p[k] && is_name_start(c.p[k])) {
+				while (k < c.len && !lit.p[k] && is_name(c.p[k]))
+					k++;
+				if (k < c.len && is_name(c.p[k])) {
+					buf_adds(out, "${");
+					buf_add(out, c.p + i + 1, k - i - 1);
+					buf_addc(out, '}');
+					i = k - 1;
+					continue;
+				}
+			}
+			buf_addc(out, c.p[i]);
+		}
+		buf_addc(out, '"');
+		buf_free(&c);
+		buf_free(&lit);
 	}
 	buf_add(out, text + gv->wend, len - gv->wend);
 	for (i = 0; i < e->n; i++)
