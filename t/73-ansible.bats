@@ -1,0 +1,208 @@
+#!/usr/bin/env bats
+# scripts/ansible/vfio-passthrough.yml on three fake hosts at once, run by
+# ansible-playbook with connection: local and vfiokit_root pointing at a copy
+# of an example host: Proxmox with systemd-boot, Debian with GRUB, and a
+# Debian GRUB host with a GTX 1080 and its HDMI audio added to its sysfs.
+# The first run edits what it should, the second reports changed=0 for
+# every host, --check on fresh copies reports changes and writes nothing.
+
+load helper
+
+setup_file() {
+	command -v ansible-playbook >/dev/null || return 0
+	TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+	BIN=$(cd "$VFIOKIT_BIN" && pwd)
+	W="$BATS_FILE_TMPDIR"
+	export TOP BIN W
+	for h in applied checked; do
+		mkroots "$W/$h"
+		inventory "$W/$h" >"$W/$h/inventory.yml"
+		cp -a "$W/$h" "$W/$h.orig"
+	done
+	play "$W/applied" >"$W/run1.log" 2>&1 || :
+	cp -a "$W/applied" "$W/applied.run1"
+	play "$W/applied" >"$W/run2.log" 2>&1 || :
+	play "$W/checked" --check >"$W/check.log" 2>&1 || :
+}
+
+setup() {
+	command -v ansible-playbook >/dev/null ||
+		skip "ansible-playbook is not installed (apt-get install ansible-core)"
+	TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+	W="$BATS_FILE_TMPDIR"
+}
+
+# gpu ROOT SLOT CLASS DEVICE DRIVER MODALIAS: a function of an NVIDIA card
+# behind 00:01.0, in IOMMU group 9, as the kernel shows it in sysfs
+gpu() {
+	local r=$1 f="$1/sys/devices/pci0000:00/0000:00:01.0/$2"
+	mkdir -p "$f" "$r/sys/kernel/iommu_groups/9/devices" "$r/sys/bus/pci/drivers/$5"
+	printf '0x10de\n' >"$f/vendor"
+	printf '0x%s\n' "$4" >"$f/device"
+	printf '0x%s\n' "$3" >"$f/class"
+	printf '0x1458\n' >"$f/subsystem_vendor"
+	printf '0x3702\n' >"$f/subsystem_device"
+	printf '0xa1\n' >"$f/revision"
+	printf '%s\n' "$6" >"$f/modalias"
+	ln -s "../../../../bus/pci/drivers/$5" "$f/driver"
+	ln -s ../../../../kernel/iommu_groups/9 "$f/iommu_group"
+	ln -s "../../../devices/pci0000:00/0000:00:01.0/$2" "$r/sys/bus/pci/devices/$2"
+	ln -s "../../../../devices/pci0000:00/0000:00:01.0/$2" "$r/sys/kernel/iommu_groups/9/devices/$2"
+	ln -s "../../../../devices/pci0000:00/0000:00:01.0/$2" "$r/sys/bus/pci/drivers/$5/$2"
+}
+
+# mkroots DIR: DIR/proxmox, DIR/debian, DIR/twogpu
+mkroots() {
+	mkdir -p "$1"
+	cp -a "$TOP/t/data/hosts/proxmox-igpu" "$1/proxmox"
+	cp -a "$TOP/t/data/hosts/debian-grub" "$1/debian"
+	cp -a "$TOP/t/data/hosts/debian-grub" "$1/twogpu"
+	gpu "$1/twogpu" 0000:01:00.0 030000 1b80 nouveau pci:v000010DEd00001B80sv00001458sd00003702bc03sc00i00
+	gpu "$1/twogpu" 0000:01:00.1 040300 10f0 snd_hda_intel pci:v000010DEd000010F0sv00001458sd00003702bc04sc03i00
+}
+
+# inventory DIR: the three hosts, each on its root under DIR
+inventory() {
+	local h
+	cat <<-EOF
+	all:
+	  children:
+	    vfio_hosts:
+	      vars:
+	        ansible_connection: local
+	        ansible_python_interpreter: "{{ ansible_playbook_python }}"
+	        vfiokit_become: false
+	        vfiokit_bin: $BIN
+	      hosts:
+	        proxmox:
+	          vfio_ids: ["8086:3e92"]
+	          vfio_softdep_drivers: [i915]
+	        debian:
+	          vfio_ids: ["8086:3e92"]
+	          vfio_softdep_drivers: [i915]
+	          vfio_modules: [vfio_pci, vfio, vfio_iommu_type1, vfio_virqfd]
+	        twogpu:
+	          vfio_ids: ["10de:1b80", "10de:10f0"]
+	          vfio_softdep_drivers: [snd_hda_intel]
+	          vfio_blacklist_drivers: [nouveau]
+	          vfio_modules: [vfio_pci, vfio, vfio_iommu_type1, vfio_virqfd]
+	EOF
+	# each host's root and stand-in log, in host_vars beside the inventory
+	mkdir -p "$1/host_vars"
+	for h in proxmox debian twogpu; do
+		cat >"$1/host_vars/$h.yml" <<-EOF
+		vfiokit_root: $1/$h
+		vfiokit_environment:
+		  VFIOKIT_NO_CHROOT: "1"
+		  STUB_LOG: $1/$h.calls
+		EOF
+	done
+}
+
+# play DIR [ARGS...]: run the playbook on DIR's hosts
+play() {
+	local d=$1
+	shift
+	[ -f "$W/ansible.cfg" ] || printf '[defaults]\n' >"$W/ansible.cfg"
+	ANSIBLE_CONFIG="$W/ansible.cfg" ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 \
+	ANSIBLE_LOCAL_TEMP="$W/.ansible/tmp" ANSIBLE_REMOTE_TMP="$W/.ansible/tmp" \
+	ANSIBLE_HOME="$W/.ansible" ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_FORKS=3 \
+		ansible-playbook -i "$d/inventory.yml" "$TOP/scripts/ansible/vfio-passthrough.yml" "$@"
+}
+
+# recap LOG HOST: that host's line of the PLAY RECAP
+recap() {
+	sed -n '/^PLAY RECAP/,$p' "$1" | grep -E "^$2 +:" | tr -s ' '
+}
+
+want() { printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/want"; }
+same() { diff -u "$BATS_TEST_TMPDIR/want" "$1"; }
+
+# changed_files BEFORE AFTER: the files that differ, relative to the roots
+changed_files() {
+	diff -rq --no-dereference "$1" "$2" | sed -e "s#^Files $1/\\([^ ]*\\) and .*#\\1#" \
+		-e "s#^Only in $2/*\\([^:]*\\): \\(.*\\)#\\1/\\2#" -e 's#^/##' | sort
+}
+
+@test "first run: every host ok, nothing failed, each one changed" {
+	cat "$W/run1.log"
+	for h in proxmox debian twogpu; do
+		recap "$W/run1.log" "$h" | grep -q " failed=0 "
+		recap "$W/run1.log" "$h" | grep -qv " changed=0 "
+	done
+}
+
+@test "first run on Proxmox: /etc/modules, vfio.conf, /etc/kernel/cmdline, proxmox-boot-tool refresh" {
+	R="$W/applied.run1/proxmox"
+	want vfio_pci vfio vfio_iommu_type1
+	tail -n 3 "$R/etc/modules" >"$BATS_TEST_TMPDIR/got"
+	same "$BATS_TEST_TMPDIR/got"
+	want 'options vfio-pci ids=8086:3e92 disable_vga=1' 'softdep i915 pre: vfio-pci'
+	same "$R/etc/modprobe.d/vfio.conf"
+	want 'root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt'
+	same "$R/etc/kernel/cmdline"
+	want 'update-initramfs -u -k all' 'proxmox-boot-tool refresh'
+	same "$W/applied.run1/proxmox.calls"
+	want etc/kernel/cmdline etc/modprobe.d/vfio.conf etc/modules
+	changed_files "$W/applied.orig/proxmox" "$R" >"$BATS_TEST_TMPDIR/got"
+	same "$BATS_TEST_TMPDIR/got"
+}
+
+@test "first run on Debian GRUB: GRUB_CMDLINE_LINUX_DEFAULT, vfio_virqfd, update-grub" {
+	R="$W/applied.run1/debian"
+	grep -qFx 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"' "$R/etc/default/grub"
+	want vfio_pci vfio vfio_iommu_type1 vfio_virqfd
+	tail -n 4 "$R/etc/modules" >"$BATS_TEST_TMPDIR/got"
+	same "$BATS_TEST_TMPDIR/got"
+	want 'options vfio-pci ids=8086:3e92 disable_vga=1' 'softdep i915 pre: vfio-pci'
+	same "$R/etc/modprobe.d/vfio.conf"
+	want 'update-initramfs -u -k all' 'update-grub'
+	same "$W/applied.run1/debian.calls"
+	want etc/default/grub etc/modprobe.d/vfio.conf etc/modules
+	changed_files "$W/applied.orig/debian" "$R" >"$BATS_TEST_TMPDIR/got"
+	same "$BATS_TEST_TMPDIR/got"
+}
+
+@test "first run on the two-GPU host: both ids, nouveau blacklisted, the audio driver after vfio-pci" {
+	R="$W/applied.run1/twogpu"
+	want 'options vfio-pci ids=10de:1b80,10de:10f0 disable_vga=1' 'softdep snd_hda_intel pre: vfio-pci'
+	same "$R/etc/modprobe.d/vfio.conf"
+	want 'blacklist nouveau'
+	same "$R/etc/modprobe.d/blacklist.conf"
+	grep -qFx 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"' "$R/etc/default/grub"
+	want etc/default/grub etc/modprobe.d/blacklist.conf etc/modprobe.d/vfio.conf etc/modules
+	changed_files "$W/applied.orig/twogpu" "$R" >"$BATS_TEST_TMPDIR/got"
+	same "$BATS_TEST_TMPDIR/got"
+}
+
+@test "second run: changed=0 for every host, no file touched, no refresh" {
+	cat "$W/run2.log"
+	for h in proxmox debian twogpu; do
+		recap "$W/run2.log" "$h" | grep -q " changed=0 .* failed=0 "
+		diff -r --no-dereference "$W/applied.run1/$h" "$W/applied/$h"
+		cmp "$W/applied.run1/$h.calls" "$W/applied/$h.calls"
+	done
+}
+
+@test "--check on fresh copies reports what would change and writes nothing" {
+	cat "$W/check.log"
+	for h in proxmox debian twogpu; do
+		recap "$W/check.log" "$h" | grep -q " failed=0 "
+		recap "$W/check.log" "$h" | grep -qv " changed=0 "
+		[ ! -e "$W/checked/$h.calls" ]
+	done
+	grep -qF '+options vfio-pci ids=10de:1b80,10de:10f0 disable_vga=1' "$W/check.log"
+	diff -r --no-dereference "$W/checked.orig" "$W/checked"
+}
+
+@test "a device the host does not have stops that host before any edit" {
+	mkdir -p "$BATS_TEST_TMPDIR/x"
+	cp -a "$TOP/t/data/hosts/debian-grub" "$BATS_TEST_TMPDIR/x/debian"
+	cp -a "$BATS_TEST_TMPDIR/x/debian" "$BATS_TEST_TMPDIR/orig"
+	W=$BATS_TEST_TMPDIR
+	inventory "$BATS_TEST_TMPDIR/x" | sed 's/\["8086:3e92"\]/["8086:3e92", "10de:1b80"]/' \
+		>"$BATS_TEST_TMPDIR/x/inventory.yml"
+	run -2 play "$BATS_TEST_TMPDIR/x" --limit debian
+	recap <(printf '%s\n' "$output") debian | grep -q " failed=1 "
+	diff -r --no-dereference "$BATS_TEST_TMPDIR/orig" "$BATS_TEST_TMPDIR/x/debian"
+}
