@@ -16,7 +16,9 @@
 #
 # Prints one TAP-like line per assertion ("ok N - ...", "not ok N - ..." with
 # the evidence as "#" lines, "ok N - ... # skip WHY") and exits 0 only when
-# nothing failed.  Runs under dash (Debian's /bin/sh) with busybox's utilities
+# nothing failed.  VFIOKIT_VM_TIMES=1 on the kernel command line (the kernel
+# hands it to /init's environment) adds the guest's uptime to each line.
+# Runs under dash (Debian's /bin/sh) with busybox's utilities
 # and kmod's modprobe.
 set -u
 PATH=/opt/vfio-kit/bin:/sbin:/usr/sbin:/bin:/usr/bin
@@ -39,6 +41,7 @@ intel-off | none) iommu= ;;
 esac
 
 n=0 pass=0 fail=0 skip=0
+t_begin=$(cut -d" " -f1 /proc/uptime)
 
 # t TITLE BODY: one assertion; BODY is shell code run in a subshell, it passes
 # when it returns 0; what it printed is shown when it fails.
@@ -46,7 +49,7 @@ t() {
 	n=$((n + 1))
 	if (eval "$2") >"$tmp/out" 2>&1; then
 		pass=$((pass + 1))
-		echo "ok $n - $guest: $1"
+		echo "ok $n - $guest: $1${VFIOKIT_VM_TIMES:+ [$(cut -d" " -f1 /proc/uptime)]}"
 	else
 		fail=$((fail + 1))
 		echo "not ok $n - $guest: $1"
@@ -164,6 +167,7 @@ esac
 		! grep -q intel_iommu= /proc/cmdline || exit 1
 		grep -q "^CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y" "/boot/config-$kver" || exit 1
 		iommu-check >"$tmp/ic"; cat "$tmp/ic"
+		grep -q "^PASS	cmdline	.*CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y" "$tmp/ic" &&
 		! grep -E "^(FAIL|WARN)" "$tmp/ic" | grep -iq "cmdline\|intel_iommu"'
 [ "$guest" = intel-off ] &&
 	tool iommu-check "iommu-check blames intel_iommu=off and hints how to change it" '
@@ -315,6 +319,11 @@ coldplug() {
 }
 boot() { fresh_kernel && load_etc_modules && coldplug; }
 
+# what kmod's modprobe would insert for ARGS, in order: "MODULE OPTIONS" lines
+loadlist() {
+	modprobe --show-depends "$@" | sed -n 's|^insmod .*/\([^/]*\)\.ko[^ ]* *|\1 |p' | sed 's/ *$//'
+}
+
 # back to the NIC's own driver, as an admin would: release it from vfio-pci,
 # make sure e1000e is loaded, ask the kernel to probe the device again
 give_back() {
@@ -323,6 +332,7 @@ give_back() {
 }
 
 t "before the guide, a boot binds the e1000e to e1000e" '
+	eq "$(loadlist -b "$(cat "/sys/bus/pci/devices/$nic/modalias")")" e1000e &&
 	boot && eq "$(driver_of "$nic")" e1000e && ls "/sys/bus/pci/devices/$nic/net"'
 
 # every method where the IOMMU is on; the default one elsewhere
@@ -354,18 +364,19 @@ for method in $methods; do
 		eq "$(cmdline-edit -g --get iommu /etc/default/grub)" pt &&
 		case $guest in intel*) eq "$(cmdline-edit -g --get intel_iommu /etc/default/grub)" on ;; esac'
 	next_cmdline_on
-	t "$m kmod, reading the new modprobe.d and command line, gives vfio-pci ids=8086:10d3" '
+	t "$m kmod applies ids=8086:10d3 when /etc/modules loads vfio_pci" '
 		cat /proc/cmdline; grep -H . /etc/modprobe.d/*
-		modprobe -c >"$tmp/kc"; grep -E "^(options|blacklist|softdep)" "$tmp/kc"
-		grep -Eq "^options vfio_pci .*ids=([0-9a-f:,]*,)?8086:10d3" "$tmp/kc"'
+		loadlist vfio_pci | grep -x "vfio-pci ids=8086:10d3"'
 	case $method in
-	ids | softdep) t "$m kmod loads vfio-pci before e1000e (softdep)" '
-		modprobe -c | grep -E "^softdep e1000e pre:.*vfio[-_]pci"' ;;
-	blacklist) t "$m kmod sees e1000e blacklisted" '
-		grep -H . /etc/modprobe.d/*; modprobe -c | grep -x "blacklist e1000e"' ;;
-	alias) t "$m kmod resolves the NIC's modalias to vfio-pci alone" '
-		eq "$(modprobe -R "$(cat "/sys/bus/pci/devices/$nic/modalias")" | tr - _)" vfio_pci' ;;
+	ids | softdep) want="vfio-pci ids=8086:10d3
+e1000e" ;;
+	blacklist) want= ;;
+	alias) want="vfio-pci ids=8086:10d3" ;;
 	esac
+	# one line of TAP: the wanted modules joined by ","
+	t "$m kmod, given the NIC's modalias by udev, loads: $(printf %s "${want:-nothing}" | tr "\n" ,)" '
+		loadlist -b "$(cat "/sys/bus/pci/devices/$nic/modalias")" >"$tmp/ll"; cat "$tmp/ll"
+		eq "$(grep -E "^(vfio-pci|e1000e)( |\$)" "$tmp/ll")" "$want"'
 	t "$m a second run changes nothing" '
 		tar -cf /run/a.tar /etc 2>/dev/null; sh "$guide" --no-refresh --method "$method" "$nic" &&
 		tar -cf /run/b.tar /etc 2>/dev/null && cmp /run/a.tar /run/b.tar'
@@ -396,6 +407,29 @@ if [ -z "$iommu" ]; then
 fi
 restore_etc
 
+# The kernel's word on the bridge's group: while the watchdog is on its own
+# driver, vfio finds the group not viable, and iommu-check --device names it.
+# That driver's name holds a space ("i6300ESB timer"): pci-list against sysfs
+# and lspci again.
+if [ -n "$iommu" ]; then
+	t "i6300esb binds the watchdog as \"i6300ESB timer\": pci-list and lspci -k agree" '
+		fresh_kernel && modprobe i6300esb && eq "$(driver_of "$esb")" "i6300ESB timer" || exit 1
+		eq "$(pci-list -s "$esb" -o slot,driver)" "$esb	i6300ESB timer" &&
+		lspci -Dnnk >"$tmp/lspci.want" && pci-list --lspci >"$tmp/lspci.got" && same "$tmp/lspci.want" "$tmp/lspci.got"'
+	t "with the watchdog bound, pci-testdev on vfio-pci: the group is not viable, iommu-check --device names $esb" '
+		modprobe vfio-pci && echo vfio-pci >"/sys/bus/pci/devices/$testdev/driver_override" &&
+		echo "$testdev" >/sys/bus/pci/drivers_probe && eq "$(driver_of "$testdev")" vfio-pci || exit 1
+		"$helper" vfio "$(group_of "$testdev")" "$testdev" >"$tmp/vh"; rc=$?; cat "$tmp/vh"
+		iommu-check --device "$testdev" >"$tmp/ic"; cat "$tmp/ic"
+		[ "$rc" -eq 1 ] && grep -q " not-viable\$" "$tmp/vh" && grep "^WARN	group" "$tmp/ic" | grep -q "$esb"'
+	t "with the watchdog unbound, as iommu-check --device hints, the group is viable" '
+		echo "$esb" >"/sys/bus/pci/devices/$esb/driver/unbind"
+		"$helper" vfio "$(group_of "$testdev")" "$testdev"'
+	echo "$testdev" >"/sys/bus/pci/devices/$testdev/driver/unbind" 2>/dev/null
+	echo >"/sys/bus/pci/devices/$testdev/driver_override"
+	modprobe -r i6300esb
+fi
+
 # the harness itself: the vfio path works on this kernel without the guide
 if [ -n "$iommu" ]; then
 	t "vfio-pci binds the NIC through new_id, and the group opens (harness check)" '
@@ -403,7 +437,7 @@ if [ -n "$iommu" ]; then
 		eq "$(driver_of "$nic")" vfio-pci && "$helper" vfio "$(group_of "$nic")" "$nic" || { lsmod; dmesg | tail -n 30; exit 1; }'
 fi
 
-echo "# guest-tests done: $guest: $pass passed, $fail failed, $skip skipped"
+echo "# guest-tests done: $guest: $pass passed, $fail failed, $skip skipped (uptime $(cut -d" " -f1 /proc/uptime)s, started at ${t_begin}s)"
 if [ "$fail" -gt 0 ]; then
 	echo "# kernel messages:"
 	dmesg | tail -n 40 | sed 's/^/#   /'
