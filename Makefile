@@ -83,6 +83,10 @@ fuzz:
 check-vm:
 	sh scripts/check-vm
 
+# the tests with every tool under valgrind memcheck (scripts/valgrind-check)
+valgrind: all units
+	VFIOKIT_BIN=$(CURDIR)/$(BIN) VFIOKIT_UNITS="$(UNIT_BINS)" sh scripts/valgrind-check
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR)
 	for t in $(TOOLS); do cp $(BIN)/$$t $(DESTDIR)$(BINDIR)/$$t; chmod 755 $(DESTDIR)$(BINDIR)/$$t; done
@@ -98,5 +102,5 @@ uninstall:
 clean:
 	rm -rf build bin
 
-.PHONY: all units check t/lib demo bench fuzz check-vm install uninstall clean
+.PHONY: all units check t/lib demo bench fuzz check-vm valgrind install uninstall clean
 .SECONDARY:
