@@ -163,7 +163,7 @@ examples_ok() {
 	for n in $(cd "$d" && ls -- *.host 2>/dev/null | sed 's/\.host$//' | sort -n); do
 		first=$(head -n 1 "$d/$n.cmd.1")
 		if reason=$(skip_reason "$1" "$first"); then
-			echo "# skipped: $first ($reason)"
+			echo "# $1(1): example skipped: $first ($reason)" >&3
 			continue
 		fi
 		R="$BATS_TEST_TMPDIR/host$n"
