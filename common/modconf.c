@@ -890,8 +890,23 @@ static int op_options(struct edit *e, enum modconf_opkind kind, const struct opl
 			operr(e, "empty parameter name in '%.*s'", (int)vn, w);
 			return -1;
 		}
+		/* a second K=V would be written too, and undone by the next --set */
+		for (i = 2; i < pi; i++) {
+			size_t kn2;
+			const char *k2 = param_key(&o->l, i, &kn2);
+
+			if (parameq(k, kn, k2, kn2)) {
+				operr(e, "'%.*s' given twice", (int)kn, k);
+				return -1;
+			}
+		}
 		if ((kind == MODCONF_MERGE || kind == MODCONF_UNMERGE) && !eq) {
 			operr(e, "'%.*s': %s needs KEY=ITEM[,ITEM...]", (int)vn, w, e->opname);
+			return -1;
+		}
+		/* what a merge writes it must be able to merge into next time */
+		if ((kind == MODCONF_MERGE || kind == MODCONF_UNMERGE) && memchr(w, '"', vn)) {
+			operr(e, "'%.*s': %s cannot take a quoted value", (int)vn, w, e->opname);
 			return -1;
 		}
 		if (eq && parameq(k, kn, "ids", 3) && kind != MODCONF_DEL) {
@@ -1166,12 +1181,15 @@ static int op_command(struct edit *e, enum modconf_opkind kind, const struct opl
 {
 	size_t li, mlen, found = 0;
 	const char *m = wtext(&o->l, 1, &mlen);
-	const char *cmd = o->l.nw > 2 ? o->l.text + o->l.w[2].off : NULL;
+	char *cmd;
 
 	if (kind != MODCONF_SET && kind != MODCONF_DEL) {
 		operr(e, "only --set and --del take '%.*s'", (int)o->l.w[0].len, o->l.text);
 		return -1;
 	}
+	/* the command ends with its last word, as a line's does below */
+	cmd = o->l.nw > 2 ? xstrndup(o->l.text + o->l.w[2].off, o->l.w[o->l.nw - 1].off +
+				     o->l.w[o->l.nw - 1].len - o->l.w[2].off) : NULL;
 	for (li = 0; li < e->mc.nline; li++) {
 		struct mc_line *l = &e->mc.line[li];
 		const char *have;
@@ -1205,6 +1223,7 @@ static int op_command(struct edit *e, enum modconf_opkind kind, const struct opl
 		buf_adds(&e->tail, cmd);
 		buf_addc(&e->tail, '\n');
 	}
+	free(cmd);
 	return 0;
 }
 
@@ -1350,6 +1369,19 @@ static int op_deps(struct edit *e, enum modconf_opkind kind, const struct opline
 	return 0;
 }
 
+/* words from..nw of l, one space between them */
+static void words_joined(const struct mc_line *l, size_t from, struct buf *out)
+{
+	size_t i;
+
+	buf_add(out, "", 0);
+	for (i = from; i < l->nw; i++) {
+		if (i > from)
+			buf_addc(out, ' ');
+		buf_add(out, l->text + l->w[i].off, l->w[i].len);
+	}
+}
+
 static int op_module(struct edit *e, enum modconf_opkind kind, const struct opline *o)
 {
 	size_t li, mlen, found = 0;
@@ -1376,20 +1408,24 @@ static int op_module(struct edit *e, enum modconf_opkind kind, const struct opli
 		if (found++)
 			continue;
 		if (params) {
+			/* readers split the parameters on blanks: compare words */
 			size_t s = l->nw > 1 ? wraw_start(l, 1) : wraw_end(l, 0);
 			size_t end = wraw_end(l, l->nw - 1);
-			const char *have = l->nw > 1 ? l->text + l->w[1].off : "";
-			size_t hn = l->nw > 1 ? l->w[l->nw - 1].off + l->w[l->nw - 1].len - l->w[1].off : 0;
+			struct buf have = BUF_INIT, want = BUF_INIT;
 
-			if (hn != strlen(params) || memcmp(have, params, hn) != 0) {
+			words_joined(l, 1, &have);
+			words_joined(&o->l, 1, &want);
+			if (strcmp(have.p, want.p) != 0) {
 				struct buf b = BUF_INIT;
 
 				if (l->nw == 1)
 					buf_addc(&b, ' ');
-				buf_adds(&b, params);
+				buf_add(&b, want.p, want.len);
 				patch(e, s, end - s, b.p);
 				buf_free(&b);
 			}
+			buf_free(&have);
+			buf_free(&want);
 		}
 		touch_line(e, li);
 	}

@@ -184,5 +184,22 @@ int main(void)
 	CHECK_STR(edit1("etc/modules", MODCONF_DEL, "vfio_virqfd", "a\nvfio_virqfd #x\nb"), "a\nb");
 	CHECK_STR(edit1("etc/modules", MODCONF_SET, "vfio", "a"), "a\nvfio\n");
 	CHECK_STR(edit1("etc/modules", MODCONF_MERGE, "vfio a=1", ""), "(error)");
+	/*
+	 * parameters compare as the words readers split them into: the line
+	 * a first --set appended ("x a b") is not rewritten by the second
+	 * (found by t/fuzz/fuzz_modconf)
+	 */
+	CHECK_STR(edit1("etc/initramfs-tools/modules", MODCONF_SET, "x  a   b", ""), "x a b\n");
+	CHECK_STR(edit1("etc/initramfs-tools/modules", MODCONF_SET, "x  a   b", "x a b\n"), "x a b\n");
+	CHECK_STR(edit1("etc/initramfs-tools/modules", MODCONF_SET, "x a  c", "x\ta b\n"), "x\ta c\n");
+	/* a parameter named twice in one op is refused (two lines, then one: not idempotent) */
+	CHECK_STR(edit1(P, MODCONF_SET, "options m a=1 a=2", ""), "(error)");
+	CHECK_STR(edit1(P, MODCONF_SET, "options m a b c-d c_d", ""), "(error)");
+	/* --merge refuses to merge into a quoted value, so it does not write one either */
+	CHECK_STR(edit1(P, MODCONF_MERGE, "options m a=\"x y\"", ""), "(error)");
+	/* an install command ends with its last word: a trailing blank is not added again */
+	CHECK_STR(edit1(P, MODCONF_SET, "install m /bin/true\t", ""), "install m /bin/true\n");
+	CHECK_STR(edit1(P, MODCONF_SET, "install m /bin/true\t", "install m /bin/true\t\n"),
+		  "install m /bin/true\t\n");
 	return UNIT_DONE();
 }
