@@ -5,7 +5,8 @@
 # modprobe.d the guide wrote, lspci on the same sysfs.
 #
 # The guest's kind comes from the kernel command line, vfiokit_guest=:
-#   intel, intel-on   emulated VT-d (without / with intel_iommu=on): IOMMU on
+#   intel, intel-on   emulated VT-d (without / with the guide's "intel_iommu=on
+#                     iommu=pt"): IOMMU on
 #   intel-off         VT-d present, intel_iommu=off: IOMMU off
 #   amd               emulated AMD-Vi: IOMMU on
 #   none              no IOMMU at all
@@ -138,6 +139,8 @@ if [ -n "$iommu" ]; then
 	t "the bridge, pci-testdev and i6300esb share one IOMMU group" '
 		g=$(group_of "$bridge")
 		eq "$(ls "/sys/kernel/iommu_groups/$g/devices" | sort)" "$(printf "%s\n" "$bridge" "$testdev" "$esb" | sort)"'
+	[ "$guest" = intel-on ] && t "iommu=pt: the kernel gives the e1000e's group an identity domain" '
+		eq "$(cat "/sys/kernel/iommu_groups/$(group_of "$nic")/type")" identity'
 	t "the e1000e is alone in its IOMMU group" '
 		eq "$(ls "/sys/kernel/iommu_groups/$(group_of "$nic")/devices")" "$nic"'
 else
@@ -383,7 +386,8 @@ e1000e" ;;
 	t "$m after the boot, the e1000e is on vfio-pci" '
 		boot; eq "$(driver_of "$nic")" vfio-pci'
 	t "$m /dev/vfio/GROUP exists, the group is viable and the device opens" '
-		g=$(group_of "$nic"); [ -c "/dev/vfio/$g" ] && "$helper" vfio "$g" "$nic"'
+		g=$(group_of "$nic"); [ -c "/dev/vfio/$g" ] && "$helper" vfio "$g" "$nic" &&
+		eq "$(driver_of "$nic")" vfio-pci # read again: still vfio-pci'
 	t "$m and back: released from vfio-pci, the NIC is e1000e's again" '
 		give_back; eq "$(driver_of "$nic")" e1000e && ls "/sys/bus/pci/devices/$nic/net"'
 	next_cmdline_off
