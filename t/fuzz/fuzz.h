@@ -22,6 +22,7 @@
 static FILE *fuzz_err;
 
 /* stderr to /dev/null for the library; FUZZ_VERBOSE=1 keeps it */
+__attribute__((unused))
 static void fuzz_quiet(void)
 {
 	FILE *null;
@@ -34,6 +35,7 @@ static void fuzz_quiet(void)
 		stderr = null;
 }
 
+__attribute__((unused))
 static void fuzz_dump(const char *what, const char *p, size_t n)
 {
 	size_t i;
@@ -81,6 +83,7 @@ struct fuzz_input {
 };
 
 /* split data; ops beyond FUZZ_MAX_OPS are ignored */
+__attribute__((unused))
 static void fuzz_split(const uint8_t *data, size_t size, struct fuzz_input *in)
 {
 	const char *p = (const char *)data;
@@ -109,6 +112,7 @@ static void fuzz_split(const uint8_t *data, size_t size, struct fuzz_input *in)
 }
 
 /* no op given: the one the table holds at a hash of the text */
+__attribute__((unused))
 static void fuzz_default_op(struct fuzz_input *in, const char *const *table, size_t n)
 {
 	uint32_t h = 2166136261u;
@@ -126,6 +130,7 @@ static void fuzz_default_op(struct fuzz_input *in, const char *const *table, siz
 	in->defaulted = 1;
 }
 
+__attribute__((unused))
 static void fuzz_free(struct fuzz_input *in)
 {
 	size_t i;
@@ -134,6 +139,7 @@ static void fuzz_free(struct fuzz_input *in)
 		free(in->op[i].arg);
 }
 
+__attribute__((unused))
 static int same_bytes(const char *a, size_t alen, const char *b, size_t blen)
 {
 	return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
