@@ -107,9 +107,23 @@ static int parameq(const char *a, size_t alen, const char *b, size_t blen)
 
 /* ---- parsing -------------------------------------------------------- */
 
+/*
+ * Room for element n of an array grown one at a time: its capacity is the
+ * power of two at or above n, so a line of 100,000 words costs 17 reallocs,
+ * not 100,000 copies of a growing array (ASan's realloc always copies).
+ */
+static void *grow1(void *p, size_t n, size_t size)
+{
+	if (n & (n - 1))
+		return p;	/* not a power of two (nor 0): there is room */
+	if (n > ((size_t)-1 / 2) / size)
+		return xrealloc(p, (size_t)-1);	/* reports out of memory */
+	return xrealloc(p, (n ? 2 * n : 1) * size);
+}
+
 static void add_word(struct mc_line *l, size_t off, size_t len)
 {
-	l->w = xrealloc(l->w, (l->nw + 1) * sizeof(*l->w));
+	l->w = grow1(l->w, l->nw, sizeof(*l->w));
 	l->w[l->nw].off = off;
 	l->w[l->nw].len = len;
 	l->nw++;
@@ -343,7 +357,7 @@ int modconf_parse(struct modconf *mc, const char *p, size_t len,
 	while (pos < len) {
 		struct mc_line *l;
 
-		mc->line = xrealloc(mc->line, (mc->nline + 1) * sizeof(*mc->line));
+		mc->line = grow1(mc->line, mc->nline, sizeof(*mc->line));
 		l = &mc->line[mc->nline++];
 		read_line(mc, l, &pos, &lineno);
 		if (fmt == MODCONF_MODPROBE)
@@ -391,7 +405,7 @@ struct edit {
 
 static void patch(struct edit *e, size_t off, size_t len, const char *s)
 {
-	e->pt = xrealloc(e->pt, (e->npt + 1) * sizeof(*e->pt));
+	e->pt = grow1(e->pt, e->npt, sizeof(*e->pt));
 	e->pt[e->npt].off = off;
 	e->pt[e->npt].len = len;
 	e->pt[e->npt].s = s ? xstrdup(s) : NULL;
@@ -460,7 +474,7 @@ static void warn(struct edit *e, size_t line, const char *fmt, ...)
 			buf_free(&b);
 			return;
 		}
-	e->seen = xrealloc(e->seen, (e->nseen + 1) * sizeof(*e->seen));
+	e->seen = grow1(e->seen, e->nseen, sizeof(*e->seen));
 	e->seen[e->nseen++] = buf_detach(&b);
 	fflush(stdout);
 	fprintf(stderr, "%s: %s\n", progname, e->seen[e->nseen - 1]);
@@ -695,7 +709,7 @@ struct items {
 
 static void items_add(struct items *it, const char *s, size_t n)
 {
-	it->v = xrealloc(it->v, (it->n + 1) * sizeof(*it->v));
+	it->v = grow1(it->v, it->n, sizeof(*it->v));
 	it->v[it->n++] = xstrndup(s, n);
 }
 
@@ -775,7 +789,7 @@ static void optplan_init(struct edit *e, struct optplan *pl, const char *m, size
 		if (!line_is(e, li, MV_OPTIONS, m, mlen))
 			continue;
 		for (wi = 2; wi < e->mc.line[li].nw; wi++) {
-			pl->pw = xrealloc(pl->pw, (pl->n + 1) * sizeof(*pl->pw));
+			pl->pw = grow1(pl->pw, pl->n, sizeof(*pl->pw));
 			pl->pw[pl->n].li = li;
 			pl->pw[pl->n].wi = wi;
 			pl->pw[pl->n].repl = NULL;
