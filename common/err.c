@@ -18,17 +18,37 @@ void err_init(const char *argv0)
 	progname = slash ? slash + 1 : argv0;
 }
 
+/* the longest message printed whole */
+#define MSG_MAX 512
+
 __attribute__((format(printf, 4, 0)))
 static void verrorf(const char *where, size_t line, int errnum,
 		    const char *fmt, va_list ap)
 {
+	char *msg = NULL;
+
 	fflush(stdout);
 	fprintf(stderr, "%s: ", progname);
 	if (where && line)
 		fprintf(stderr, "%s:%zu: ", where, line);
 	else if (where)
 		fprintf(stderr, "%s: ", where);
-	vfprintf(stderr, fmt, ap);
+	/*
+	 * A message quotes the input (a directive, a module name): from a
+	 * hostile file that may be a megabyte.  Its start and end say where.
+	 */
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fputs("(message lost: out of memory)", stderr);
+	} else {
+		size_t n = strlen(msg);
+
+		if (n > MSG_MAX)
+			fprintf(stderr, "%.*s[... %zu bytes ...]%s", MSG_MAX / 2, msg,
+				n - MSG_MAX, msg + n - MSG_MAX / 2);
+		else
+			fputs(msg, stderr);
+		free(msg);
+	}
 	if (errnum)
 		fprintf(stderr, ": %s", strerror(errnum));
 	fputc('\n', stderr);

@@ -71,6 +71,11 @@ sane() {
 		echo "$1 exit 2 without a '$1: ' message: ${stderr:0:400}" >&2
 		return 1
 	fi
+	# a diagnostic names the place; it does not echo a megabyte back
+	if [ "${#stderr}" -gt 4096 ]; then
+		echo "$1 wrote ${#stderr} bytes to stderr: ${stderr:0:400}..." >&2
+		return 1
+	fi
 }
 
 # edit_in_place INPUT NAME CMD...: copy INPUT to a file NAME in a fresh
