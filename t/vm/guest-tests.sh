@@ -362,10 +362,17 @@ for method in $methods; do
 		for x in vfio vfio_iommu_type1 vfio_pci vfio_virqfd; do
 			grep -Eq "^$x([[:space:]]|\$)" /etc/modules || { echo "missing $x"; exit 1; }
 		done'
-	tool cmdline-edit "$m /etc/default/grub gets iommu=pt${iommu:+ and intel_iommu=on for an Intel CPU}" '
+	case $iommu in
+	intel) want="and intel_iommu=on (Intel CPU)" ;;
+	*) want="and no intel_iommu= (AMD CPU)" ;;
+	esac
+	tool cmdline-edit "$m /etc/default/grub gets iommu=pt $want" '
 		grep CMDLINE /etc/default/grub
 		eq "$(cmdline-edit -g --get iommu /etc/default/grub)" pt &&
-		case $guest in intel*) eq "$(cmdline-edit -g --get intel_iommu /etc/default/grub)" on ;; esac'
+		case $iommu in
+		intel) eq "$(cmdline-edit -g --get intel_iommu /etc/default/grub)" on ;;
+		*) ! cmdline-edit -g --get intel_iommu /etc/default/grub ;;
+		esac'
 	next_cmdline_on
 	t "$m kmod applies ids=8086:10d3 when /etc/modules loads vfio_pci" '
 		cat /proc/cmdline; grep -H . /etc/modprobe.d/*
