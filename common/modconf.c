@@ -1202,6 +1202,11 @@ static int op_command(struct edit *e, enum modconf_opkind kind, const struct opl
 		return -1;
 	}
 	/* the command ends with its last word, as a line's does below */
+	/* "install M" and blanks passes kmod's check but holds no command */
+	if (kind == MODCONF_SET && o->l.nw < 3) {
+		operr(e, "'%.*s' needs a command after the module name", (int)o->l.w[0].len, o->l.text);
+		return -1;
+	}
 	cmd = o->l.nw > 2 ? xstrndup(o->l.text + o->l.w[2].off, o->l.w[o->l.nw - 1].off +
 				     o->l.w[o->l.nw - 1].len - o->l.w[2].off) : NULL;
 	for (li = 0; li < e->mc.nline; li++) {

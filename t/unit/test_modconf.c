@@ -197,6 +197,10 @@ int main(void)
 	CHECK_STR(edit1(P, MODCONF_SET, "options m a b c-d c_d", ""), "(error)");
 	/* --merge refuses to merge into a quoted value, so it does not write one either */
 	CHECK_STR(edit1(P, MODCONF_MERGE, "options m a=\"x y\"", ""), "(error)");
+	/* "remove m" and a tab: no command, refused (it was strlen(NULL), a crash) */
+	CHECK_STR(edit1(P, MODCONF_SET, "remove m\t\t", ""), "(error)");
+	CHECK_STR(edit1(P, MODCONF_SET, "install m ", "x\n"), "(error)");
+	CHECK_STR(edit1(P, MODCONF_DEL, "install m", "install m /bin/true\nblacklist m\n"), "blacklist m\n");
 	/* an install command ends with its last word: a trailing blank is not added again */
 	CHECK_STR(edit1(P, MODCONF_SET, "install m /bin/true\t", ""), "install m /bin/true\n");
 	CHECK_STR(edit1(P, MODCONF_SET, "install m /bin/true\t", "install m /bin/true\t\n"),
