@@ -1314,6 +1314,11 @@ static int op_deps(struct edit *e, enum modconf_opkind kind, const struct opline
 			return -1;
 		}
 	}
+	/* "weakdep M" and blanks passes kmod's check but names no module */
+	if (weak && kind != MODCONF_DEL && o->l.nw < 3) {
+		operr(e, "'weakdep' needs modules after the module name");
+		return -1;
+	}
 	if (kind == MODCONF_DEL && o->l.nw > 2) {
 		operr(e, "--del takes '%s MODULE'", weak ? "weakdep" : "softdep");
 		return -1;

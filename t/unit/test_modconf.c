@@ -201,6 +201,9 @@ int main(void)
 	CHECK_STR(edit1(P, MODCONF_SET, "remove m\t\t", ""), "(error)");
 	CHECK_STR(edit1(P, MODCONF_SET, "install m ", "x\n"), "(error)");
 	CHECK_STR(edit1(P, MODCONF_DEL, "install m", "install m /bin/true\nblacklist m\n"), "blacklist m\n");
+	/* "weakdep m" and blanks: no module, refused (it wrote a line kmod ignores) */
+	CHECK_STR(edit1(P, MODCONF_SET, "weakdep m\t", ""), "(error)");
+	CHECK_STR(edit1(P, MODCONF_SET, "weakdep m a", ""), "weakdep m a\n");
 	/* an install command ends with its last word: a trailing blank is not added again */
 	CHECK_STR(edit1(P, MODCONF_SET, "install m /bin/true\t", ""), "install m /bin/true\n");
 	CHECK_STR(edit1(P, MODCONF_SET, "install m /bin/true\t", "install m /bin/true\t\n"),
