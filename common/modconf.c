@@ -326,8 +326,10 @@ static void read_line(struct modconf *mc, struct mc_line *l, size_t *pos,
 	}
 	l->end = i;
 	*pos = i;
-	if (l->len && l->text[l->len - 1] == '\r') {
-		l->cr = 1;
+	/* every CR before the line end: taking off one left the next (not idempotent) */
+	while (l->len && l->text[l->len - 1] == '\r' &&
+	       (!l->cr || l->map[l->len - 1] + 1 == l->cr_off)) {
+		l->cr++;
 		l->cr_off = l->map[l->len - 1];
 		l->len--;
 	}
@@ -533,7 +535,7 @@ static void touch_line(struct edit *e, size_t li)
 		name = wtext(l, 0, &n);
 	if (l->cr && !e->fixed_cr[li] && !e->gone[li]) {
 		e->fixed_cr[li] = 1;
-		patch(e, l->cr_off, 1, NULL);
+		patch(e, l->cr_off, (size_t)l->cr, NULL);
 		warn(e, l->lineno, "CR line end removed: %s read it as part of the line",
 		     e->mc.fmt == MODCONF_MODPROBE ? "kmod" : "initramfs-tools and sysvinit");
 	}

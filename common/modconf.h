@@ -48,7 +48,7 @@ struct mc_line {
 	char *text;		/* the logical line, unescaped, CR dropped */
 	size_t len;
 	size_t *map;		/* raw offset of each byte of text */
-	int cr;			/* a CR before the newline (data to kmod) */
+	int cr;			/* CRs before the newline (data to kmod) */
 	size_t cr_off;
 	enum mc_kind kind;
 	enum mc_verb verb;

@@ -204,6 +204,9 @@ int main(void)
 	/* "weakdep m" and blanks: no module, refused (it wrote a line kmod ignores) */
 	CHECK_STR(edit1(P, MODCONF_SET, "weakdep m\t", ""), "(error)");
 	CHECK_STR(edit1(P, MODCONF_SET, "weakdep m a", ""), "weakdep m a\n");
+	/* all the CRs before a line end go at once: one a run was not idempotent */
+	CHECK_STR(edit1(P, MODCONF_SET, "blacklist m", "blacklist m\r\r\n"), "blacklist m\n");
+	CHECK_STR(edit1("etc/modules", MODCONF_SET, "vfio", "vfio\r\r\r"), "vfio");
 	/* an install command ends with its last word: a trailing blank is not added again */
 	CHECK_STR(edit1(P, MODCONF_SET, "install m /bin/true\t", ""), "install m /bin/true\n");
 	CHECK_STR(edit1(P, MODCONF_SET, "install m /bin/true\t", "install m /bin/true\t\n"),
