@@ -225,6 +225,29 @@ static void warn_grub_d(const char *name, const char *var)
 	buf_free(&dir);
 }
 
+/*
+ * A parameter that holds a $VAR expansion cannot be rewritten: the new
+ * text is written literal ("\$IDS"), so the reference would be lost or
+ * turned into text.  Deleting it whole, or editing others, is fine.
+ */
+static int rewrites_expansion(const struct cmdline *cl, const struct grubvar *gv,
+			      const char *name, const char *var)
+{
+	size_t i = 0, s, e, k;
+
+	while (cmdline_next_rewritten(cl, &i, &s, &e)) {
+		for (k = s; k < e && k < gv->vlen; k++) {
+			if (!gv->lit[k]) {
+				errorf_line(name, gv->line, "%s: '%.*s' holds a shell expansion "
+					    "that this edit would turn into text; edit it by hand",
+					    var, (int)(e - s), gv->val + s);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
 static int edit_grub(const char *name, const struct buf *in, struct buf *out,
 		     const struct ctx *c)
 {
@@ -257,6 +280,8 @@ static int edit_grub(const char *name, const struct buf *in, struct buf *out,
 			    c->var);
 		r = EXIT_TROUBLE;
 	} else if ((r = apply_ops(cl, c, name, gv.line)) < 0) {
+		r = EXIT_TROUBLE;
+	} else if (r && rewrites_expansion(cl, &gv, name, c->var)) {
 		r = EXIT_TROUBLE;
 	} else if (r) {
 		struct grubvar_edit *e = grubvar_edit_begin(&gv);

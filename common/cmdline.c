@@ -428,6 +428,22 @@ static int needs_quotes(const char *v)
 	return 0;
 }
 
+int cmdline_next_rewritten(const struct cmdline *cl, size_t *i, size_t *start,
+			   size_t *end)
+{
+	for (; *i < cl->ninit; (*i)++) {
+		const struct tok *t = &cl->t[*i];
+
+		if (t->dirty && !t->deleted && !t->is_new) {
+			*start = t->start;
+			*end = t->end;
+			(*i)++;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static void emit_tok(const struct cmdline *cl, const struct tok *t,
 		     cmdline_emit_fn emit, void *arg)
 {

@@ -51,6 +51,14 @@ int cmdline_apply(struct cmdline *cl, enum cl_op op, const char *arg);
 /* append each value of KEY (one a line) to out; the count of occurrences */
 size_t cmdline_get(const struct cmdline *cl, const char *key, struct buf *out);
 
+/*
+ * The next original parameter, from index *i on, that an edit rewrote
+ * (kept but changed): 1 with its span in the text and *i past it, 0 when
+ * there is none.  Start with *i = 0.
+ */
+int cmdline_next_rewritten(const struct cmdline *cl, size_t *i, size_t *start,
+			   size_t *end);
+
 /* parameters before "--" */
 size_t cmdline_count(const struct cmdline *cl);
 

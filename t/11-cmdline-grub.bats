@@ -206,3 +206,16 @@ setup() {
 		done
 	done
 }
+
+@test "a parameter holding \$IDS is not rewritten into the literal text \\\$IDS; deleting it or editing others is fine" {
+	printf '%s\n' 'GRUB_CMDLINE_LINUX_DEFAULT="quiet vfio-pci.ids=$IDS"' >"$G"
+	cp "$G" "$G.orig"
+	run -2 --separate-stderr "$CE" -i -g --merge vfio-pci.ids=8086:3e92 "$G"
+	[ "$stderr" = "cmdline-edit: $G:1: GRUB_CMDLINE_LINUX_DEFAULT: 'vfio-pci.ids=\$IDS' holds a shell expansion that this edit would turn into text; edit it by hand" ]
+	cmp "$G" "$G.orig"
+	run -2 "$CE" -g --set vfio_pci.ids=8086:3e92 "$G"
+	run -0 "$CE" -g --set iommu=pt "$G"
+	[ "$output" = 'GRUB_CMDLINE_LINUX_DEFAULT="quiet vfio-pci.ids=$IDS iommu=pt"' ]
+	run -0 "$CE" -g --del vfio-pci.ids "$G"
+	[ "$output" = 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' ]
+}
