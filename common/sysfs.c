@@ -259,8 +259,27 @@ int pci_parse_modalias(const char *s, struct pcidev *d)
 
 void pci_slot_name(const struct pcidev *d, char *buf, size_t size)
 {
-	snprintf(buf, size, "%04x:%02x:%02x.%u", d->domain, d->bus, d->dev,
-		 d->fn);
+	static const char hex[] = "0123456789abcdef";
+	char s[20], *p = s;
+	int i;
+
+	/* "%04x:%02x:%02x.%u" by hand: a listing names every device several times */
+	if (d->domain > 0xffff || d->bus > 0xff || d->dev > 0xff || d->fn > 9 || size < 13) {
+		snprintf(buf, size, "%04x:%02x:%02x.%u", d->domain, d->bus, d->dev, d->fn);
+		return;
+	}
+	for (i = 12; i >= 0; i -= 4)
+		*p++ = hex[d->domain >> i & 0xf];
+	*p++ = ':';
+	*p++ = hex[d->bus >> 4 & 0xf];
+	*p++ = hex[d->bus & 0xf];
+	*p++ = ':';
+	*p++ = hex[d->dev >> 4 & 0xf];
+	*p++ = hex[d->dev & 0xf];
+	*p++ = '.';
+	*p++ = (char)('0' + d->fn);
+	*p = '\0';
+	memcpy(buf, s, (size_t)(p - s) + 1);
 }
 
 /*
