@@ -143,3 +143,14 @@ int write_all(int fd, const void *p, size_t n)
 	}
 	return 0;
 }
+
+int hexdigit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -20,6 +20,9 @@ struct buf {
 /* the most a tool reads of one input (bounded memory on hostile input) */
 #define BUF_MAX_FILE (64u << 20)
 
+/* the value of hex digit c (either case), or -1: pci.ids, sysfs, ids */
+int hexdigit(int c);
+
 void buf_grow(struct buf *b, size_t extra);
 void buf_add(struct buf *b, const void *p, size_t n);
 void buf_adds(struct buf *b, const char *s);

@@ -1,4 +1,5 @@
 #include "pciids.h"
+#include "buf.h"
 #include "err.h"
 
 #include <errno.h>
@@ -45,17 +46,6 @@ struct pciids {
 	size_t ngaps, capgaps;
 };
 
-static int hexd(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* lib/names-parse.c id_hex(): n hex digits at off, or -1 */
 static long id_hex(const struct pciids *ids, size_t off, int n)
 {
@@ -65,7 +55,7 @@ static long id_hex(const struct pciids *ids, size_t off, int n)
 	if (off + (size_t)n > ids->size)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if ((d = hexd((unsigned char)ids->p[off + (size_t)i])) < 0)
+		if ((d = hexdigit((unsigned char)ids->p[off + (size_t)i])) < 0)
 			return -1;
 		v = v << 4 | d;
 	}

@@ -1,4 +1,5 @@
 #include "sysfs.h"
+#include "buf.h"
 #include "err.h"
 #include "opts.h"
 
@@ -26,17 +27,6 @@ static int field_defined(const char *s, size_t n)
 	return n > 0 && !(n == 1 && s[0] == '*');
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* lib/filter.c parse_hex_field(); 'x' digits only when maskp is given */
 static int parse_hex_field(const char *s, size_t n, int *out, unsigned *maskp,
 			   unsigned max)
@@ -54,7 +44,7 @@ static int parse_hex_field(const char *s, size_t n, int *out, unsigned *maskp,
 			bound = (bound << 4) | 1;
 			mask <<= 4;
 		} else {
-			if ((d = hexval(c)) < 0)
+			if ((d = hexdigit(c)) < 0)
 				return 0;
 			v = (v << 4) | (unsigned)d;
 			bound = (bound << 4) | (unsigned)d;
@@ -197,7 +187,7 @@ static long hexn(const char *s, int n)
 	int i, d;
 
 	for (i = 0; i < n; i++) {
-		if ((d = hexval((unsigned char)s[i])) < 0)
+		if ((d = hexdigit((unsigned char)s[i])) < 0)
 			return -1;
 		v = v << 4 | d;
 	}
