@@ -35,6 +35,17 @@ static void fuzz_quiet(void)
 		stderr = null;
 }
 
+/* an LLVMFuzzerInitialize that only quiets the library */
+#define FUZZ_QUIET_INIT \
+	int LLVMFuzzerInitialize(int *argc, char ***argv); \
+	int LLVMFuzzerInitialize(int *argc, char ***argv) \
+	{ \
+		(void)argc; \
+		(void)argv; \
+		fuzz_quiet(); \
+		return 0; \
+	}
+
 __attribute__((unused))
 static void fuzz_dump(const char *what, const char *p, size_t n)
 {

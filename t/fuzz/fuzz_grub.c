@@ -42,16 +42,8 @@ static const char *const defaults[] = {
 static const enum cl_op ops[] = { CL_SET, CL_ADD, CL_MERGE, CL_DEL, CL_UNMERGE, CL_GET };
 static const char *const opnames[] = { "--set", "--add", "--merge", "--del", "--unmerge", "--get" };
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
+FUZZ_QUIET_INIT
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_quiet();
-	return 0;
-}
 
 static void emit_grub(void *arg, const char *p, size_t n, int orig, size_t off)
 {

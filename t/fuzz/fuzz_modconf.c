@@ -42,16 +42,8 @@ static const char *const defaults_modules[] = {
 };
 static const enum modconf_opkind kinds[] = { MODCONF_SET, MODCONF_MERGE, MODCONF_DEL, MODCONF_UNMERGE };
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
+FUZZ_QUIET_INIT
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_quiet();
-	return 0;
-}
 
 static int edit(enum modconf_format fmt, enum modconf_opkind kind, const char *arg,
 		const char *text, size_t len, struct buf *out)
