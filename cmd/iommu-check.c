@@ -9,6 +9,7 @@
 #include "err.h"
 #include "opts.h"
 #include "sysfs.h"
+#include "vfiogroup.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -376,95 +377,172 @@ static void check_vfio(struct check *c)
 	free(builtin);
 }
 
-/*
- * Class 06, every kind of bridge (host, ISA/LPC, PCI): never handed to a
- * VM, and no hindrance to one; scripts/passthrough sets them aside alike.
- */
-static int is_bridge(const struct pcidev *d)
-{
-	return (d->class24 >> 16) == 0x06;
-}
-
 static int same_slot(const struct pcidev *d, const struct pcidev *w)
 {
 	return d->domain == w->domain && d->bus == w->bus && d->dev == w->dev &&
 	       d->fn == w->fn;
 }
 
-/* --device: what shares each device's IOMMU group */
+/* a DEVICE operand: a slot (0000:00:02.0 or 00:02.0) or ids (8086:3e92) */
+struct devarg {
+	struct pcidev slot;
+	struct pcifilter ids;
+	int byids;
+};
+
+static int parse_devarg(const char *s, struct devarg *a)
+{
+	char slot[40];
+
+	memset(a, 0, sizeof(*a));
+	pcifilter_init(&a->ids);
+	snprintf(slot, sizeof(slot), "0000:%s", s);
+	if (pci_parse_slot(s, &a->slot) == 0 || pci_parse_slot(slot, &a->slot) == 0)
+		return 0;
+	if (strlen(s) != 9 || s[4] != ':' || pcifilter_id(&a->ids, s))
+		return -1;
+	a->byids = 1;
+	return 0;
+}
+
+static int devarg_match(const struct devarg *a, const struct pcidev *d)
+{
+	return a->byids ? pcifilter_match(&a->ids, d) : same_slot(d, &a->slot);
+}
+
+/*
+ * The guide's intel_iommu=igfx_off keeps the integrated GPU out of VT-d:
+ * it then has no IOMMU group and cannot be passed through
+ * (drivers/iommu/intel/iommu.c: dmar_map_gfx = 0 for "igfx_off").
+ */
+static void check_igfx_off(struct check *c, const struct pcidev *d, const char *slot)
+{
+	char *text;
+	struct cmdline *cl;
+	struct buf vals = BUF_INIT;
+
+	if (d->vendor != 0x8086 || (d->class24 >> 16) != 0x03 || d->bus != 0)
+		return;
+	if (!(text = read_root_file(c->co, "/proc/cmdline")))
+		return;
+	cl = cmdline_parse(text, strcspn(text, "\n"));
+	if (cmdline_get(cl, "intel_iommu", &vals) > 0) {
+		buf_addc(&vals, '\0');
+		if (strstr(vals.p, "igfx_off")) {
+			char *hint = edit_hint(c, "--unmerge intel_iommu=igfx_off --merge intel_iommu=on");
+
+			report(c, "WARN", "igfx", hint,
+			       "%s: intel_iommu=igfx_off leaves the integrated GPU outside VT-d", slot);
+			free(hint);
+		}
+	}
+	buf_free(&vals);
+	cmdline_free(cl);
+	free(text);
+}
+
+/*
+ * --device: can vfio claim each device's IOMMU group?  Every other member
+ * must be one of the devices named, unbound, or on a driver that manages
+ * its own DMA (common/vfiogroup.h has the kernel's rule).  A blocking
+ * endpoint can go to the VM too (WARN); a blocking bridge cannot (FAIL).
+ */
+static void check_group(struct check *c, const struct pcilist *l, size_t j,
+			const struct devarg *args, int n)
+{
+	const struct pcidev *d = &l->dev[j];
+	struct buf along = BUF_INIT, stuck = BUF_INIT, fine = BUF_INIT;
+	char s1[32], s2[32];
+	size_t k;
+	int i;
+
+	pci_slot_name(d, s1, sizeof(s1));
+	check_igfx_off(c, d, s1);
+	if (!d->group) {
+		report(c, "FAIL", "group", "turn the IOMMU on (see the checks above)",
+		       "%s: in no IOMMU group", s1);
+		return;
+	}
+	for (k = 0; k < l->n; k++) {
+		const struct pcidev *o = &l->dev[k];
+		int chosen = 0;
+
+		if (k == j || !o->group || strcmp(o->group, d->group))
+			continue;
+		for (i = 0; i < n && !chosen; i++)
+			chosen = devarg_match(&args[i], o);
+		pci_slot_name(o, s2, sizeof(s2));
+		if (chosen || vfio_member_ok(o, c->rel))
+			buf_printf(&fine, "%s%s on %s", fine.len ? ", " : "", s2,
+				   chosen ? "vfio-pci too" : o->driver ? o->driver : "no driver");
+		else if (pci_is_bridge(o))
+			buf_printf(&stuck, "%s%s (class %04x on %s)", stuck.len ? ", " : "", s2,
+				   o->class24 >> 8, o->driver);
+		else
+			buf_printf(&along, "%s%s", along.len ? " " : "", s2);
+	}
+	if (stuck.len) {
+		report(c, "FAIL", "group", "move the card to a slot with an IOMMU group of its own "
+		       "(or check the firmware's ACS setting)",
+		       "%s: group %s holds %s: a bridge on a driver that uses the kernel's DMA API, "
+		       "which the host cannot give away; vfio cannot claim the group while it is bound",
+		       s1, d->group, stuck.p);
+	} else if (along.len) {
+		struct buf hint = BUF_INIT;
+
+		buf_printf(&hint, "pass %s to the VM as well (vfio-passthrough --group), "
+			   "or move the card to another slot", along.p);
+		report(c, "WARN", "group", hint.p, "%s: group %s also holds %s", s1, d->group,
+		       along.p);
+		buf_free(&hint);
+	} else if (fine.len) {
+		report(c, "PASS", "group", NULL, "%s: group %s is usable (%s)", s1, d->group, fine.p);
+	} else {
+		report(c, "PASS", "group", NULL, "%s: group %s, alone", s1, d->group);
+	}
+	buf_free(&along);
+	buf_free(&stuck);
+	buf_free(&fine);
+}
+
 static int check_devices(struct check *c, char **devs, int n)
 {
+	struct devarg *args = xcalloc((size_t)n, sizeof(*args));
 	struct pcilist l;
 	char *where = NULL;
 	int r, i;
-	size_t j, k;
+	size_t j;
 
-	r = sysfs_scan(c->co->root, SYSFS_GROUP, NULL, &l, &where);
+	for (i = 0; i < n; i++)
+		if (parse_devarg(devs[i], &args[i]) < 0) {
+			errorf(devs[i], "not a slot (0000:00:02.0) or ids (8086:3e92)");
+			free(args);
+			return -1;
+		}
+	r = sysfs_scan(c->co->root, SYSFS_GROUP | SYSFS_DRIVER | SYSFS_HDRTYPE, NULL, &l, &where);
 	if (r < 0) {
 		errorf_errno(where, -r, "cannot read");
 		free(where);
+		free(args);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		struct pcidev w;
-		struct pcifilter f;
-		char slot[40];
-		int byids = 0, found = 0;
+		int found = 0;
 
-		memset(&w, 0, sizeof(w));
-		pcifilter_init(&f);
-		snprintf(slot, sizeof(slot), "0000:%s", devs[i]);
-		if (pci_parse_slot(devs[i], &w) < 0 && pci_parse_slot(slot, &w) < 0) {
-			if (strlen(devs[i]) != 9 || devs[i][4] != ':' || pcifilter_id(&f, devs[i])) {
-				errorf(devs[i], "not a slot (0000:00:02.0) or ids (8086:3e92)");
-				pcilist_free(&l);
-				return -1;
+		for (j = 0; j < l.n; j++)
+			if (devarg_match(&args[i], &l.dev[j])) {
+				found = 1;
+				check_group(c, &l, j, args, n);
 			}
-			byids = 1;
-		}
-		for (j = 0; j < l.n; j++) {
-			const struct pcidev *d = &l.dev[j];
-			struct buf others = BUF_INIT;
-			char s1[32], s2[32];
-
-			if (byids ? !pcifilter_match(&f, d) : !same_slot(d, &w))
-				continue;
-			found = 1;
-			pci_slot_name(d, s1, sizeof(s1));
-			if (!d->group) {
-				report(c, "FAIL", "group", "turn the IOMMU on (see the checks above)",
-				       "%s: in no IOMMU group", s1);
-				continue;
-			}
-			for (k = 0; k < l.n; k++) {
-				const struct pcidev *o = &l.dev[k];
-
-				if (k == j || !o->group || strcmp(o->group, d->group) || is_bridge(o))
-					continue;
-				pci_slot_name(o, s2, sizeof(s2));
-				buf_printf(&others, "%s%s", others.len ? " " : "", s2);
-			}
-			if (others.len) {
-				struct buf hint = BUF_INIT;
-
-				buf_printf(&hint, "pass %s to the VM as well, or move the card to another slot",
-					   others.p);
-				report(c, "WARN", "group", hint.p, "%s: group %s also holds %s",
-				       s1, d->group, others.p);
-				buf_free(&hint);
-			} else {
-				report(c, "PASS", "group", NULL, "%s: group %s, alone (bridges aside)",
-				       s1, d->group);
-			}
-			buf_free(&others);
-		}
 		if (!found) {
 			errorf(devs[i], "no such device");
 			pcilist_free(&l);
+			free(args);
 			return -1;
 		}
 	}
 	pcilist_free(&l);
+	free(args);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "opts.h"
 #include "pciids.h"
 #include "sysfs.h"
+#include "vfiogroup.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,12 +16,13 @@
 
 enum field {
 	F_SLOT, F_CLASS, F_IDS, F_VENDOR, F_DEVICE, F_SUBSYS, F_DRIVER,
-	F_GROUP, F_MODALIAS, F_MODULES, F_NAME, F_COUNT
+	F_GROUP, F_MODALIAS, F_MODULES, F_NAME, F_MODULE, F_VFIO, F_BOOTVGA,
+	F_COUNT
 };
 
 static const char *const field_names[F_COUNT] = {
 	"slot", "class", "ids", "vendor", "device", "subsys", "driver",
-	"group", "modalias", "modules", "name"
+	"group", "modalias", "modules", "name", "module", "vfio", "bootvga"
 };
 
 enum mode { M_FIELDS, M_GROUPS, M_LSPCI };
@@ -42,6 +44,7 @@ struct listopts {
 struct ctx {
 	struct pciids *ids;
 	struct modalias_db *mods;
+	char *rel;		/* the kernel release, for the vfio field */
 };
 
 static void usage(FILE *f)
@@ -49,7 +52,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: %s [--root DIR] [-s SLOT] [-d [VENDOR]:[DEVICE][:CLASS]] [-c CLASS] [-g GROUP]\n"
 		"       %*s [-o FIELD[,FIELD...]] [-n] [-k] [-i PCI.IDS] [--groups | --lspci]\n"
-		"fields: slot class ids vendor device subsys driver group modalias modules name\n",
+		"fields: slot class ids vendor device subsys driver group modalias modules name\n"
+		"        module vfio bootvga\n",
 		progname, (int)strlen(progname), "");
 }
 
@@ -293,6 +297,23 @@ static void put_field(const struct ctx *cx, const struct pcidev *d, enum field f
 	case F_MODULES:
 		put_modules(cx, d, ",");
 		break;
+	case F_MODULE:
+		/* the module modprobe knows the bound driver by (softdep, blacklist) */
+		if (d->drvmodule)
+			fputs(d->drvmodule, stdout);
+		else
+			put_opt(d->driver && cx->mods && d->modalias ?
+				modalias_driver_module(cx->mods, d->modalias, d->driver) : NULL);
+		break;
+	case F_VFIO:
+		fputs(vfio_member_ok(d, cx->rel) ? "ok" : "blocks", stdout);
+		break;
+	case F_BOOTVGA:
+		if (d->boot_vga < 0)
+			fputs("-", stdout);
+		else
+			printf("%d", d->boot_vga);
+		break;
 	case F_NAME:
 		if (!cx->ids) {
 			fputs("-", stdout);
@@ -402,7 +423,7 @@ static size_t show_groups(const struct ctx *cx, const struct pcilist *l)
 int main(int argc, char **argv)
 {
 	struct listopts lo = { .co = COMMON_OPTS_INIT, .mode = M_FIELDS };
-	struct ctx cx = { NULL, NULL };
+	struct ctx cx = { NULL, NULL, NULL };
 	struct pcilist l;
 	char *where = NULL;
 	unsigned want = 0;
@@ -422,6 +443,10 @@ int main(int argc, char **argv)
 	need_mods = lo.mode == M_LSPCI || (lo.mode == M_FIELDS && wants(&lo, F_MODULES));
 	if (need_mods)
 		cx.mods = open_mods(&lo, lo.mode == M_LSPCI);
+	else if (lo.mode == M_FIELDS && wants(&lo, F_MODULE))
+		cx.mods = open_mods(&lo, 1);	/* only for drivers without a module link */
+	if (lo.mode == M_FIELDS && wants(&lo, F_VFIO))
+		cx.rel = root_kernel_release(&lo.co);
 
 	switch (lo.mode) {
 	case M_LSPCI:
@@ -435,6 +460,12 @@ int main(int argc, char **argv)
 			want |= SYSFS_DRIVER;
 		if (wants(&lo, F_GROUP))
 			want |= SYSFS_GROUP;
+		if (wants(&lo, F_MODULE))
+			want |= SYSFS_MODULE;
+		if (wants(&lo, F_VFIO))
+			want |= SYSFS_DRIVER | SYSFS_HDRTYPE;
+		if (wants(&lo, F_BOOTVGA))
+			want |= SYSFS_BOOTVGA;
 		break;
 	}
 	r = sysfs_scan(lo.co.root, want, &lo.filter, &l, &where);
@@ -446,6 +477,7 @@ int main(int argc, char **argv)
 		free(where);
 		pciids_close(cx.ids);
 		modalias_close(cx.mods);
+		free(cx.rel);
 		return EXIT_TROUBLE;
 	}
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
@@ -459,5 +491,6 @@ int main(int argc, char **argv)
 	pcilist_free(&l);
 	pciids_close(cx.ids);
 	modalias_close(cx.mods);
+	free(cx.rel);
 	return close_stdout(shown ? EXIT_YES : EXIT_NO);
 }

@@ -200,3 +200,20 @@ size_t modalias_lookup(const struct modalias_db *db, const char *alias,
 		n = match_set(&db->builtin, alias, mods, max);
 	return n;
 }
+
+const char *modalias_driver_module(const struct modalias_db *db, const char *alias,
+				   const char *driver)
+{
+	const char *m[64];
+	size_t n = modalias_lookup(db, alias, m, 64), i;
+
+	for (i = 0; i < n; i++) {
+		const char *a = m[i], *b = driver;
+
+		while (*a && *b && (*a == *b || (strchr("-_", *a) && strchr("-_", *b))))
+			a++, b++;
+		if (!*a && !*b)
+			return m[i];
+	}
+	return NULL;
+}

@@ -30,4 +30,13 @@ void modalias_close(struct modalias_db *db);
 size_t modalias_lookup(const struct modalias_db *db, const char *alias,
 		       const char **mods, size_t max);
 
+/*
+ * The module behind a bound driver when sysfs has no driver/module link:
+ * among the modules whose aliases match alias, the one named like the
+ * driver ('-' and '_' alike), else NULL (the only match is no answer: a
+ * bridge's one alias match is shpchp, yet it runs on pcieport).
+ */
+const char *modalias_driver_module(const struct modalias_db *db, const char *alias,
+				   const char *driver);
+
 #endif

@@ -390,8 +390,33 @@ static int read_device(int dfd, unsigned want, struct pcidev *d,
 		if (n >= 0)
 			d->label = xstrdup(buf);
 	}
-	if (want & SYSFS_DRIVER)
+	if (want & (SYSFS_DRIVER | SYSFS_MODULE))
 		d->driver = link_base(dfd, "driver");
+	/*
+	 * drivers/base/module.c module_add_driver(): the driver's "module"
+	 * link names its module (xhci_hcd's is xhci_pci, i801_smbus's is
+	 * i2c_i801), built-in ones too when /sys/module has an entry for them
+	 */
+	if ((want & SYSFS_MODULE) && d->driver)
+		d->drvmodule = link_base(dfd, "driver/module");
+	d->boot_vga = -1;
+	if (want & SYSFS_BOOTVGA) {
+		n = read_attr(dfd, "boot_vga", buf, sizeof(buf), 1);
+		if (n == 1 && (buf[0] == '0' || buf[0] == '1'))
+			d->boot_vga = buf[0] - '0';
+	}
+	d->hdr_type = -1;
+	if (want & SYSFS_HDRTYPE) {
+		/* include/uapi/linux/pci_regs.h PCI_HEADER_TYPE 0x0e, bit 7 multi-function */
+		unsigned char cfg[15];
+		int fd = openat(dfd, "config", O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+		if (fd >= 0) {
+			if (pread(fd, cfg, sizeof(cfg), 0) == (ssize_t)sizeof(cfg))
+				d->hdr_type = cfg[14] & 0x7f;
+			close(fd);
+		}
+	}
 	if (want & SYSFS_GROUP)
 		d->group = link_base(dfd, "iommu_group");
 	return 0;
@@ -418,6 +443,7 @@ static void pcidev_free(struct pcidev *d)
 	free(d->driver);
 	free(d->group);
 	free(d->label);
+	free(d->drvmodule);
 }
 
 int sysfs_scan(const char *root, unsigned want, const struct pcifilter *f,

@@ -26,6 +26,9 @@ struct pcidev {
 	char *driver;		/* NULL: no driver bound */
 	char *group;		/* NULL: no IOMMU group */
 	char *label;		/* the label file verbatim, NULL when absent */
+	char *drvmodule;	/* SYSFS_MODULE: the driver's module link, NULL when none */
+	int boot_vga;		/* SYSFS_BOOTVGA: boot_vga (0/1), -1 when absent */
+	int hdr_type;		/* SYSFS_HDRTYPE: config byte 0x0e & 0x7f, -1 unreadable */
 };
 
 /* what sysfs_scan reads beyond the ids and class */
@@ -33,7 +36,10 @@ enum {
 	SYSFS_DRIVER = 1,
 	SYSFS_GROUP = 2,
 	SYSFS_REV = 4,
-	SYSFS_LABEL = 8
+	SYSFS_LABEL = 8,
+	SYSFS_MODULE = 16,	/* driver/module: the module behind the driver */
+	SYSFS_BOOTVGA = 32,
+	SYSFS_HDRTYPE = 64
 };
 
 /* lspci's struct pci_filter: -1 (or mask 0) matches anything */

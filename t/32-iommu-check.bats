@@ -90,15 +90,15 @@ PASS	vfio	6.1.0-18-amd64: vfio vfio_pci vfio_iommu_type1 vfio_virqfd" ]
 	[ "${lines[5]}" = "PASS	vfio	6.8.12-4-pve: vfio vfio_pci vfio_iommu_type1" ]
 }
 
-@test "--device names what shares the group, bridges aside" {
+@test "--device names what shares the group and blocks vfio" {
 	make_root "$R" GenuineIntel
 	echo "ro intel_iommu=on" >"$R/proc/cmdline"
 	gen_tree "$R" 20
 	: >"$R/sys/firmware/acpi/tables/DMAR"
 	run -0 "$VFIOKIT_BIN/iommu-check" --root "$R" --device 0000:00:01.0 00:00.0
 	[ "${lines[6]}" = "WARN	group	0000:00:01.0: group 2 also holds 0000:00:01.1" ]
-	[ "${lines[7]}" = "hint	group	pass 0000:00:01.1 to the VM as well, or move the card to another slot" ]
-	[ "${lines[8]}" = "PASS	group	0000:00:00.0: group 1, alone (bridges aside)" ]
+	[ "${lines[7]}" = "hint	group	pass 0000:00:01.1 to the VM as well (vfio-passthrough --group), or move the card to another slot" ]
+	[ "${lines[8]}" = "PASS	group	0000:00:00.0: group 1, alone" ]
 	run -2 "$VFIOKIT_BIN/iommu-check" --root "$R" --device 00:1f.7
 }
 
@@ -145,8 +145,44 @@ PASS	vfio	6.1.0-18-amd64: vfio vfio_pci vfio_iommu_type1 vfio_virqfd" ]
 	[ "${lines[3]%%	*}" = FAIL ]
 }
 
-@test "--device on the PCH NIC names the group's other functions, the ISA bridge aside as passthrough does" {
+@test "--device on the PCH NIC names the functions on drivers, not the unbound LPC bridge and SPI controller" {
 	run -0 "$VFIOKIT_BIN/iommu-check" --root "$DATA/hosts/proxmox-igpu" --device 00:1f.6
-	[ "${lines[6]}" = "WARN	group	0000:00:1f.6: group 7 also holds 0000:00:1f.3 0000:00:1f.4 0000:00:1f.5" ]
-	[ "${lines[7]}" = "hint	group	pass 0000:00:1f.3 0000:00:1f.4 0000:00:1f.5 to the VM as well, or move the card to another slot" ]
+	[ "${lines[6]}" = "WARN	group	0000:00:1f.6: group 7 also holds 0000:00:1f.3 0000:00:1f.4" ]
+	[ "${lines[7]}" = "hint	group	pass 0000:00:1f.3 0000:00:1f.4 to the VM as well (vfio-passthrough --group), or move the card to another slot" ]
+	# the members named too: nothing blocks any more
+	run -0 "$VFIOKIT_BIN/iommu-check" --root "$DATA/hosts/proxmox-igpu" --device 00:1f.6 00:1f.3 00:1f.4
+	[ "${lines[6]}" = "PASS	group	0000:00:1f.6: group 7 is usable (0000:00:1f.0 on no driver, 0000:00:1f.3 on vfio-pci too, 0000:00:1f.4 on vfio-pci too, 0000:00:1f.5 on no driver)" ]
+}
+
+@test "an LPC bridge on lpc_ich in the NIC's group: FAIL, the group cannot be claimed (iommu.c owner_cnt)" {
+	cp -a "$DATA/hosts/proxmox-igpu" "$R.pve"
+	bind_driver "$R.pve" 0000:00:1f.0 lpc_ich
+	run -1 "$VFIOKIT_BIN/iommu-check" --root "$R.pve" --device 00:1f.6 00:1f.3 00:1f.4
+	[ "${lines[6]}" = "FAIL	group	0000:00:1f.6: group 7 holds 0000:00:1f.0 (class 0601 on lpc_ich): a bridge on a driver that uses the kernel's DMA API, which the host cannot give away; vfio cannot claim the group while it is bound" ]
+	[ "${lines[7]%%	*}" = hint ]
+}
+
+@test "a GPU behind its root port on pcieport: the port does not block (driver_managed_dma since 5.19)" {
+	cp -a "$DATA/hosts/proxmox-igpu" "$R.pve"
+	# the NVMe joins the root port's group 6, as on boards without ACS
+	ln -sfn ../../../../kernel/iommu_groups/6 "$R.pve/sys/devices/pci0000:00/0000:00:1d.0/0000:02:00.0/iommu_group"
+	run -0 "$VFIOKIT_BIN/iommu-check" --root "$R.pve" --device 02:00.0
+	[ "${lines[6]}" = "PASS	group	0000:02:00.0: group 6 is usable (0000:00:1d.0 on pcieport)" ]
+	# before 5.19 (vfio_dev_driver_allowed): the port passes by its header type 1
+	run -0 "$VFIOKIT_BIN/iommu-check" --root "$R.pve" --kernel 5.15.0-1-amd64 --device 02:00.0
+	[ "${lines[-1]}" = "PASS	group	0000:02:00.0: group 6 is usable (0000:00:1d.0 on pcieport)" ]
+	# an endpoint on a DMA-API driver blocks under both rules
+	bind_driver "$R.pve" 0000:00:1d.0 shpchp
+	run -1 "$VFIOKIT_BIN/iommu-check" --root "$R.pve" --device 02:00.0
+	[ "${lines[6]%%:*}" = "FAIL	group	0000" ]
+}
+
+@test "intel_iommu=igfx_off on the command line and the iGPU checked: WARN, the hint puts on in its place" {
+	cp -a "$DATA/hosts/proxmox-igpu" "$R.pve"
+	echo "BOOT_IMAGE=/boot/vmlinuz root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on,igfx_off iommu=pt" >"$R.pve/proc/cmdline"
+	run -0 "$VFIOKIT_BIN/iommu-check" --root "$R.pve" --device 00:02.0
+	[ "${lines[6]}" = "WARN	igfx	0000:00:02.0: intel_iommu=igfx_off leaves the integrated GPU outside VT-d" ]
+	[ "${lines[7]}" = "hint	igfx	cmdline-edit -i --unmerge intel_iommu=igfx_off --merge intel_iommu=on /etc/kernel/cmdline" ]
+	run -0 "$VFIOKIT_BIN/iommu-check" --root "$R.pve" --device 00:1f.6
+	[[ $output != *"WARN	igfx"* ]]
 }

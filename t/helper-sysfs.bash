@@ -48,3 +48,11 @@ iommu_on() {
 	mkdir -p "$1/sys/kernel/iommu_groups/0/devices" "$1/sys/kernel/iommu_groups/1/devices" \
 		"$1/sys/class/iommu/dmar0"
 }
+
+# bind_driver ROOT SLOT DRIVER: SLOT's driver link, as the kernel makes it
+bind_driver() {
+	local dev
+	dev=$(readlink -f "$1/sys/bus/pci/devices/$2")
+	mkdir -p "$1/sys/bus/pci/drivers/$3"
+	ln -sfn "$(realpath --relative-to="$dev" "$1/sys/bus/pci/drivers/$3")" "$dev/driver"
+}
