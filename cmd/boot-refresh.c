@@ -8,6 +8,7 @@
 #include "bootdetect.h"
 #include "buf.h"
 #include "err.h"
+#include "hostfacts.h"
 #include "opts.h"
 
 #include <dirent.h>
@@ -377,6 +378,57 @@ fail:
 	return status;
 }
 
+/* a file under ROOT exists */
+static int root_has(const char *root, const char *path)
+{
+	char *p = root_path(root, path);
+	int r = access(p, F_OK) == 0;
+
+	free(p);
+	return r;
+}
+
+/*
+ * The rest of --detect: the facts a passthrough plan is made of
+ * (common/hostfacts.h), one "KEY VALUE..." line each.
+ */
+static void host_profile(const struct refresh *rf)
+{
+	static const char *const vfio_mods[] = { "vfio_pci", "vfio", "vfio_iommu_type1" };
+	char *rel = root_kernel_release(&rf->o);
+	enum cpu_vendor cpu = hostfacts_cpu(rf->o.root);
+	enum mod_state vfio_pci = hostfacts_module(rf->o.root, rel, "vfio_pci");
+	const char *fb = hostfacts_fb_release(rf->o.root, rel);
+	size_t i, n = 0;
+
+	printf("kernel %s\n", rel ? rel : "none");
+	printf("cpu %s\n", cpu_vendor_name(cpu));
+	/* AMD-Vi is on unless amd_iommu=off; "on" is no value amd_iommu_setup() knows */
+	printf("iommu-params %s\n", cpu == CPU_INTEL ? "intel_iommu=on iommu=pt" :
+	       cpu == CPU_AMD ? "iommu=pt" : "none");
+	printf("vfio-pci %s\n", vfio_pci == MOD_BUILTIN ? "builtin" :
+	       vfio_pci == MOD_MODULE ? "module" : "missing");
+	/*
+	 * /etc/modules is read on the Debian family only (initramfs-tools,
+	 * and systemd through /etc/modules-load.d/modules.conf -> ../modules)
+	 */
+	printf("modules-file %s\n", root_has(rf->o.root, "/etc/modules") ||
+	       root_has(rf->o.root, "/etc/debian_version") ?
+	       "/etc/modules" : "/etc/modules-load.d/vfio.conf");
+	fputs("modules-load", stdout);
+	for (i = 0; i < sizeof(vfio_mods) / sizeof(vfio_mods[0]); i++)
+		if (hostfacts_module(rf->o.root, rel, vfio_mods[i]) != MOD_BUILTIN)
+			printf(" %s", vfio_mods[i]), n++;
+	/* vfio_virqfd was folded into vfio in Linux 6.2 */
+	if (rel && kver_cmp(rel, 6, 2) < 0 &&
+	    hostfacts_module(rf->o.root, rel, "vfio_virqfd") != MOD_BUILTIN)
+		fputs(" vfio_virqfd", stdout), n++;
+	puts(n ? "" : " none");
+	printf("modules-drop %s\n", rel && kver_cmp(rel, 6, 2) >= 0 ? "vfio_virqfd" : "none");
+	printf("fb-release %s\n", fb ? fb : "none");
+	free(rel);
+}
+
 static int detect(const struct refresh *rf, const struct bootsetup *bs)
 {
 	if (!bs->container && bs->initramfs == INITRAMFS_NONE &&
@@ -393,6 +445,7 @@ static int detect(const struct refresh *rf, const struct bootsetup *bs)
 	       bs->cmdline_grub ? "grub" : "line");
 	if (bs->container)
 		printf("container %s\n", bs->container);
+	host_profile(rf);
 	return EXIT_YES;
 }
 

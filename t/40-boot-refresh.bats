@@ -123,9 +123,11 @@ arch_sdboot_bls() {
 '
 }
 
+# the boot setup: --detect's lines before the host profile ("kernel ...")
 detect_is() {
 	run -0 "$BR" --root "$R" --detect
-	[ "$output" = "$1" ]
+	[ "$(printf '%s\n' "$output" | sed '/^kernel /,$d')" = "$1" ]
+	printf '%s\n' "$output" | grep -q '^kernel '
 }
 
 calls_are() {
@@ -409,4 +411,58 @@ boot-refresh: proxmox-boot-tool: command not found under $R" ]
 	debian_grub
 	run -0 sh -c "'$BR' --root '$R' --detect | awk '\$1==\"cmdline-format\"&&\$2==\"grub\"{print \"-g\"}'"
 	[ "$output" = "-g" ]
+}
+
+@test "--detect's host profile: release, CPU, vfio-pci, modules to load and drop, IOMMU and framebuffer parameters" {
+	run -0 "$BR" --root "$BATS_TEST_DIRNAME/data/hosts/proxmox-igpu" --detect
+	[ "$(printf '%s\n' "$output" | sed -n '/^kernel /,$p')" = "kernel 6.8.12-4-pve
+cpu intel
+iommu-params intel_iommu=on iommu=pt
+vfio-pci module
+modules-file /etc/modules
+modules-load vfio_pci vfio vfio_iommu_type1
+modules-drop vfio_virqfd
+fb-release none" ]
+	run -0 "$BR" --root "$BATS_TEST_DIRNAME/data/hosts/debian-grub" --detect
+	[ "$(printf '%s\n' "$output" | sed -n '/^kernel /,$p')" = "kernel 6.1.0-26-amd64
+cpu intel
+iommu-params intel_iommu=on iommu=pt
+vfio-pci module
+modules-file /etc/modules
+modules-load vfio_pci vfio vfio_iommu_type1 vfio_virqfd
+modules-drop none
+fb-release none" ]
+}
+
+@test "--detect: the framebuffer parameter by release and config (vfio-pci lets go itself since 6.0)" {
+	H=$BATS_TEST_TMPDIR/host
+	cp -a "$BATS_TEST_DIRNAME/data/hosts/debian-grub" "$H"
+	mv "$H/lib/modules/6.1.0-26-amd64" "$H/lib/modules/5.10.0-30-amd64"
+	printf 'CONFIG_FB_EFI=y\n' >"$H/boot/config-5.10.0-30-amd64"
+	run -0 "$BR" --root "$H" --kernel 5.10.0-30-amd64 --detect
+	[[ $output == *"
+fb-release video=efifb:off" ]]
+	printf 'CONFIG_FB_EFI=y\nCONFIG_SYSFB_SIMPLEFB=y\n' >"$H/boot/config-5.10.0-30-amd64"
+	run -0 "$BR" --root "$H" --kernel 5.10.0-30-amd64 --detect
+	[[ $output == *"
+fb-release initcall_blacklist=sysfb_init" ]]
+}
+
+@test "--detect: an AMD CPU gets iommu=pt only; vfio built in is not to be loaded; no /etc/modules: modules-load.d" {
+	H=$BATS_TEST_TMPDIR/host
+	cp -a "$BATS_TEST_DIRNAME/data/hosts/debian-grub" "$H"
+	sed -i 's/GenuineIntel/AuthenticAMD/' "$H/proc/cpuinfo"
+	m="$H/lib/modules/6.1.0-26-amd64"
+	printf '%s\n' kernel/drivers/vfio/vfio.ko kernel/drivers/vfio/vfio_iommu_type1.ko \
+		kernel/drivers/vfio/pci/vfio-pci.ko kernel/drivers/vfio/vfio_virqfd.ko >>"$m/modules.builtin"
+	rm "$H/etc/modules"
+	rm -f "$H/etc/debian_version"
+	run -0 "$BR" --root "$H" --detect
+	[ "$(printf '%s\n' "$output" | sed -n '/^cpu /,$p')" = "cpu amd
+iommu-params iommu=pt
+vfio-pci builtin
+modules-file /etc/modules-load.d/vfio.conf
+modules-load none
+modules-drop none
+fb-release none" ]
 }

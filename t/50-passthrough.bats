@@ -151,18 +151,18 @@ vfio_virqfd" ]
 	host proxmox-igpu
 	run --separate-stderr -2 "$PT" -n --root "$H" 0000:00:1f.6
 	[ "$output" = "" ]
-	[ "$stderr" = "passthrough: 0000:00:1f.3: shares IOMMU group 7 and must go to the VM too
-passthrough: 0000:00:1f.4: shares IOMMU group 7 and must go to the VM too
-passthrough: 0000:00:1f.5: shares IOMMU group 7 and must go to the VM too
+	# 1f.0 (LPC) and 1f.5 (SPI) are on no driver: they do not block vfio
+	[ "$stderr" = "passthrough: 0000:00:1f.3: shares IOMMU group 7 on snd_hda_intel and must go to the VM too
+passthrough: 0000:00:1f.4: shares IOMMU group 7 on i801_smbus and must go to the VM too
 passthrough: IOMMU group 7 has other devices: pass --group to take them along" ]
 }
 
-@test "--group takes the group's other members along (the ISA bridge aside)" {
+@test "--group takes along the group's members on drivers; softdep names the module (i2c_i801), not the driver (i801_smbus)" {
 	host proxmox-igpu
 	run -0 "$PT" --group --no-refresh --root "$H" 0000:00:1f.6
-	want 'options vfio-pci ids=8086:15bc,8086:a348,8086:a323,8086:a324' \
-		'softdep e1000e pre: vfio-pci' 'softdep snd_hda_intel pre: vfio-pci' \
-		'softdep i801_smbus pre: vfio-pci'
+	want 'options vfio-pci ids=8086:15bc,8086:a348,8086:a323' \
+		'softdep e1000e pre: vfio-pci' 'softdep i2c_i801 pre: vfio-pci' \
+		'softdep snd_hda_intel pre: vfio-pci'
 	same "$H/etc/modprobe.d/vfio.conf"
 }
 
@@ -185,7 +185,11 @@ passthrough: IOMMU group 7 has other devices: pass --group to take them along" ]
 	run -2 "$PT" --method vfio 0000:00:02.0
 	run -2 "$PT"
 	run -0 "$PT" --help
-	[ "$output" = "usage: passthrough [--root DIR] [-n] [--no-refresh] [--group] [--method ids|blacklist|alias|softdep] DEVICE..." ]
+	[ "${lines[0]}" = "usage: passthrough [--root DIR] [-n] [--no-refresh] [--group] [--method slot|ids|blacklist|alias|softdep] DEVICE..." ]
+	# each method in one line
+	for m in slot ids blacklist alias softdep; do
+		printf '%s\n' "$output" | grep -q "^     $m  *[a-z]"
+	done
 }
 
 @test "an IOMMU check that fails for more than the command line stops it, exit 1, nothing written" {
@@ -195,4 +199,126 @@ passthrough: IOMMU group 7 has other devices: pass --group to take them along" ]
 	[ "$output" = "" ]
 	[ "${stderr_lines[-1]}" = "passthrough: the IOMMU is not usable on this host (see iommu-check above)" ]
 	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+}
+
+# add_dev SLOT LIKE GROUP [DRIVER]: a device at SLOT (behind root port 00:1d.0)
+# with the attributes of LIKE, alone in IOMMU group GROUP, on DRIVER (LIKE's)
+add_dev() {
+	local s=$H/sys dev like drv=${4:-}
+	like=$(readlink -f "$s/bus/pci/devices/$2")
+	dev=$s/devices/pci0000:00/0000:00:1d.0/$1
+	mkdir -p "$dev" "$s/kernel/iommu_groups/$3/devices"
+	for f in "$like"/*; do [ -L "$f" ] || [ -d "$f" ] || cp "$f" "$dev/"; done
+	ln -s "../../../devices/pci0000:00/0000:00:1d.0/$1" "$s/bus/pci/devices/$1"
+	ln -s "$(realpath --relative-to="$dev" "$s/kernel/iommu_groups/$3")" "$dev/iommu_group"
+	ln -s "$(realpath --relative-to="$s/kernel/iommu_groups/$3/devices" "$dev")" \
+		"$s/kernel/iommu_groups/$3/devices/$1"
+	[ -n "$drv" ] || drv=$(basename "$(readlink "$like/driver")")
+	[ "$drv" = - ] || ln -s "$(realpath --relative-to="$dev" "$s/bus/pci/drivers/$drv")" "$dev/driver"
+}
+
+@test "twins: one of two identical NICs binds by slot (install hook + softdep), the twin keeps e1000e" {
+	host proxmox-igpu
+	add_dev 0000:03:00.0 0000:00:1f.6 9
+	run --separate-stderr -0 "$PT" --no-refresh --root "$H" 0000:03:00.0
+	[ "$stderr" = "passthrough: ids 8086:15bc also match 0000:00:1f.6: binding by slot (--method slot)" ]
+	want 'install vfio-pci for d in 0000:03:00.0; do echo vfio-pci >/sys/bus/pci/devices/$d/driver_override; done; modprobe --ignore-install vfio-pci $CMDLINE_OPTS' \
+		'softdep e1000e pre: vfio-pci'
+	same "$H/etc/modprobe.d/vfio.conf"
+	# kmod's own reading of it (modprobe -c -C): the install command as written
+	if command -v modprobe >/dev/null; then
+		modprobe -c -C "$H/etc/modprobe.d" >"$BATS_TEST_TMPDIR/c" 2>/dev/null || true
+		grep -qFx 'install vfio_pci for d in 0000:03:00.0; do echo vfio-pci >/sys/bus/pci/devices/$d/driver_override; done; modprobe --ignore-install vfio-pci $CMDLINE_OPTS' "$BATS_TEST_TMPDIR/c"
+		grep -qFx 'softdep e1000e pre: vfio-pci' "$BATS_TEST_TMPDIR/c"
+	fi
+	# idempotent; a second device joins the slot list
+	run -0 "$PT" -n --root "$H" 0000:03:00.0
+	[ "$output" = "" ]
+	add_dev 0000:04:00.0 0000:00:1f.6 10
+	run -0 "$PT" --no-refresh --root "$H" 0000:04:00.0
+	grep -qF 'install vfio-pci for d in 0000:03:00.0 0000:04:00.0; do' "$H/etc/modprobe.d/vfio.conf"
+}
+
+@test "twins: --method ids refuses, naming the device it would take too; nothing written" {
+	host proxmox-igpu
+	add_dev 0000:03:00.0 0000:00:1f.6 9
+	run --separate-stderr -2 "$PT" --method ids --root "$H" 0000:03:00.0
+	[ "$stderr" = "passthrough: --method ids binds by ids (8086:15bc), which also match 0000:00:1f.6: use --method slot" ]
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+	[ ! -s "$STUB_LOG" ]
+}
+
+@test "a twin whose driver is built into the kernel: --method slot refuses, nothing in modprobe.d comes first" {
+	host proxmox-igpu
+	add_dev 0000:03:00.0 0000:00:1f.6 9
+	rm "$H/sys/bus/pci/drivers/e1000e/module"
+	sed -i '/e1000e/d' "$H/lib/modules/6.8.12-4-pve/modules.alias"
+	run --separate-stderr -2 "$PT" --root "$H" 0000:03:00.0
+	[ "${stderr_lines[-1]}" = "passthrough: --method slot: e1000e is built into 6.8.12-4-pve, nothing in modprobe.d comes before it" ]
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+}
+
+@test "a USB controller: softdep names the module xhci_pci, not the driver xhci_hcd" {
+	host proxmox-igpu
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:14.0
+	want 'options vfio-pci ids=8086:a36d' 'softdep xhci_pci pre: vfio-pci'
+	same "$H/etc/modprobe.d/vfio.conf"
+	run -0 "$PT" --no-refresh --method blacklist --root "$H" 0000:00:14.0
+	want 'blacklist xhci_pci'
+	same "$H/etc/modprobe.d/blacklist.conf"
+}
+
+@test "an LPC bridge on lpc_ich in the NIC's group: refused with or without --group, nothing written" {
+	host proxmox-igpu
+	ln -s ../../../bus/pci/drivers/e1000e "$H/sys/devices/pci0000:00/0000:00:1f.0/driver"
+	mkdir "$H/sys/bus/pci/drivers/lpc_ich" && ln -sfn ../../../bus/pci/drivers/lpc_ich "$H/sys/devices/pci0000:00/0000:00:1f.0/driver"
+	for g in "" --group; do
+		run --separate-stderr -2 "$PT" $g --root "$H" 0000:00:1f.6
+		[ "${stderr_lines[-1]}" = "passthrough: 0000:00:1f.0: a bridge on lpc_ich shares IOMMU group 7: vfio cannot claim the group while it keeps its driver, and the host cannot give it away (iommu-check --device)" ]
+	done
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+}
+
+@test "a GPU behind a root port on pcieport in its group: the port stays, the GPU goes" {
+	host proxmox-igpu
+	add_dev 0000:03:00.0 0000:00:02.0 6 -
+	ln -s ../../../../bus/pci/drivers/i915 "$H/sys/devices/pci0000:00/0000:00:1d.0/0000:03:00.0/driver"
+	printf '0x1b80\n' >"$H/sys/devices/pci0000:00/0000:00:1d.0/0000:03:00.0/device"
+	printf 'pci:v000010DEd00001B80sv00001458sd0000D000bc03sc00i00\n' >"$H/sys/devices/pci0000:00/0000:00:1d.0/0000:03:00.0/modalias"
+	printf '0\n' >"$H/sys/devices/pci0000:00/0000:00:1d.0/0000:03:00.0/boot_vga"
+	run --separate-stderr -0 "$PT" --no-refresh --root "$H" 0000:03:00.0
+	[ "$stderr" = "" ]
+	want 'options vfio-pci ids=10de:1b80 disable_vga=1' 'softdep i915 pre: vfio-pci'
+	same "$H/etc/modprobe.d/vfio.conf"
+}
+
+@test "guide leftovers: igfx_off gives way to on for the iGPU; vfio_virqfd goes on Linux 6.2 and later" {
+	host proxmox-igpu
+	echo 'root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=igfx_off' >"$H/etc/kernel/cmdline"
+	printf 'vfio\nvfio_iommu_type1\nvfio_pci\nvfio_virqfd #not needed if on kernel 6.2 or later\n' >>"$H/etc/modules"
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	want 'root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt'
+	same "$H/etc/kernel/cmdline"
+	! grep -q virqfd "$H/etc/modules"
+	[ "$(grep -c '^vfio' "$H/etc/modules")" -eq 3 ]
+}
+
+@test "AMD: amd_iommu=on, a value the kernel does not know, is taken out" {
+	host debian-grub
+	sed -i 's/GenuineIntel/AuthenticAMD/' "$H/proc/cpuinfo"
+	sed -i 's/^GRUB_CMDLINE_LINUX_DEFAULT="quiet"/GRUB_CMDLINE_LINUX_DEFAULT="quiet amd_iommu=on"/' "$H/etc/default/grub"
+	grep -q 'amd_iommu=on' "$H/etc/default/grub"
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	grep -qx 'GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt"' "$H/etc/default/grub"
+}
+
+@test "the boot display: said so; before 6.0 the framebuffer parameter the kernel's config needs" {
+	host debian-grub
+	run --separate-stderr -0 "$PT" -n --no-refresh --root "$H" 0000:00:02.0
+	[ "$stderr" = "passthrough: 0000:00:02.0: the boot display: the host's console on it goes dark once vfio-pci has it" ]
+	mv "$H/lib/modules/6.1.0-26-amd64" "$H/lib/modules/5.15.0-1-amd64"
+	echo 5.15.0-1-amd64 >"$H/proc/sys/kernel/osrelease"
+	printf 'CONFIG_SYSFB_SIMPLEFB=y\n' >"$H/boot/config-5.15.0-1-amd64"
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	grep -qx 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt initcall_blacklist=sysfb_init"' "$H/etc/default/grub"
 }

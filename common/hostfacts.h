@@ -1,0 +1,33 @@
+/*
+ * hostfacts: what a passthrough plan needs to know about the system under
+ * ROOT beyond its boot setup (bootdetect): the CPU's IOMMU, where vfio's
+ * modules come from, the IOMMU parameters the kernel wants, and what lets
+ * go of the firmware framebuffer.  Decided once here so that
+ * vfio-passthrough, the Ansible playbook and iommu-check agree; printed by
+ * boot-refresh --detect.
+ */
+#ifndef VFIOKIT_HOSTFACTS_H
+#define VFIOKIT_HOSTFACTS_H
+
+#include "buf.h"
+
+enum cpu_vendor { CPU_OTHER, CPU_INTEL, CPU_AMD };
+enum mod_state { MOD_MISSING, MOD_MODULE, MOD_BUILTIN };
+
+/* ROOT/proc/cpuinfo's vendor_id; CPU_OTHER when unreadable */
+enum cpu_vendor hostfacts_cpu(const char *root);
+const char *cpu_vendor_name(enum cpu_vendor v);
+
+/*
+ * Module NAME ('-' and '_' alike) for release rel: built in
+ * (lib/modules/REL/modules.builtin), a module (modules.dep) or missing.
+ */
+enum mod_state hostfacts_module(const char *root, const char *rel, const char *name);
+
+/*
+ * The kernel parameter that makes the firmware framebuffer let go of the
+ * boot display for vfio-pci, or NULL when none is needed (see hostfacts.c).
+ */
+const char *hostfacts_fb_release(const char *root, const char *rel);
+
+#endif
