@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # scripts/ansible/vfio-passthrough.yml on three fake hosts at once, run by
 # ansible-playbook with connection: local and vfiokit_root pointing at a copy
-# of an example host: Proxmox with systemd-boot, Debian with GRUB, and a
-# Debian GRUB host with a GTX 1080 and its HDMI audio added to its sysfs.
+# of an example host: Proxmox with systemd-boot, Debian with GRUB, a
+# Debian GRUB host with a GTX 1080 and its HDMI audio added to its sysfs, and
+# a Proxmox host with a second, identical e1000e NIC (twins).
 # The first run edits what it should, the second reports changed=0 for
 # every host, --check on fresh copies reports changes and writes nothing.
 
@@ -49,9 +50,24 @@ gpu() {
 	ln -s "../../../devices/pci0000:00/0000:00:01.0/$2" "$r/sys/bus/pci/devices/$2"
 	ln -s "../../../../devices/pci0000:00/0000:00:01.0/$2" "$r/sys/kernel/iommu_groups/9/devices/$2"
 	ln -s "../../../../devices/pci0000:00/0000:00:01.0/$2" "$r/sys/bus/pci/drivers/$5/$2"
+	# the driver's module, as the kernel links it (drivers/base/module.c)
+	mkdir -p "$r/sys/module/$5" && echo live >"$r/sys/module/$5/initstate"
+	[ -e "$r/sys/bus/pci/drivers/$5/module" ] || ln -s "../../../../module/$5" "$r/sys/bus/pci/drivers/$5/module"
 }
 
-# mkroots DIR: DIR/proxmox, DIR/debian, DIR/twogpu
+# twin ROOT: a second I219-V (8086:15bc) at 0000:03:00.0 behind 00:1d.0, alone in group 9
+twin() {
+	local r=$1 f="$1/sys/devices/pci0000:00/0000:00:1d.0/0000:03:00.0" like
+	like=$(readlink -f "$r/sys/bus/pci/devices/0000:00:1f.6")
+	mkdir -p "$f" "$r/sys/kernel/iommu_groups/9/devices"
+	for a in "$like"/*; do [ -L "$a" ] || cp "$a" "$f/"; done
+	ln -s ../../../../bus/pci/drivers/e1000e "$f/driver"
+	ln -s ../../../../kernel/iommu_groups/9 "$f/iommu_group"
+	ln -s ../../../devices/pci0000:00/0000:00:1d.0/0000:03:00.0 "$r/sys/bus/pci/devices/0000:03:00.0"
+	ln -s ../../../../devices/pci0000:00/0000:00:1d.0/0000:03:00.0 "$r/sys/kernel/iommu_groups/9/devices/0000:03:00.0"
+}
+
+# mkroots DIR: DIR/proxmox, DIR/debian, DIR/twogpu, DIR/twins
 mkroots() {
 	mkdir -p "$1"
 	cp -a "$TOP/t/data/hosts/proxmox-igpu" "$1/proxmox"
@@ -59,6 +75,8 @@ mkroots() {
 	cp -a "$TOP/t/data/hosts/debian-grub" "$1/twogpu"
 	gpu "$1/twogpu" 0000:01:00.0 030000 1b80 nouveau pci:v000010DEd00001B80sv00001458sd00003702bc03sc00i00
 	gpu "$1/twogpu" 0000:01:00.1 040300 10f0 snd_hda_intel pci:v000010DEd000010F0sv00001458sd00003702bc04sc03i00
+	cp -a "$TOP/t/data/hosts/proxmox-igpu" "$1/twins"
+	twin "$1/twins"
 }
 
 # inventory DIR: the three hosts, each on its root under DIR
@@ -73,26 +91,24 @@ inventory() {
 	        ansible_python_interpreter: "{{ ansible_playbook_python }}"
 	        vfiokit_become: false
 	        vfiokit_bin: $BIN
+	        vfiokit_passthrough: $TOP/scripts/passthrough
 	      hosts:
 	        proxmox:
-	          vfio_ids: ["8086:3e92"]
-	          vfio_softdep_drivers: [i915]
+	          vfio_devices: ["8086:3e92"]
 	        debian:
-	          vfio_ids: ["8086:3e92"]
-	          vfio_softdep_drivers: [i915]
-	          vfio_modules: [vfio_pci, vfio, vfio_iommu_type1, vfio_virqfd]
+	          vfio_devices: ["8086:3e92"]
 	        twogpu:
-	          vfio_ids: ["10de:1b80", "10de:10f0"]
-	          vfio_softdep_drivers: [snd_hda_intel]
-	          vfio_blacklist_drivers: [nouveau]
-	          vfio_modules: [vfio_pci, vfio, vfio_iommu_type1, vfio_virqfd]
+	          vfio_devices: ["10de:1b80", "10de:10f0"]
+	        twins:
+	          vfio_devices: ["0000:03:00.0"]
 	EOF
 	# each host's root and stand-in log, in host_vars beside the inventory
 	mkdir -p "$1/host_vars"
-	for h in proxmox debian twogpu; do
+	for h in proxmox debian twogpu twins; do
 		cat >"$1/host_vars/$h.yml" <<-EOF
 		vfiokit_root: $1/$h
 		vfiokit_environment:
+		  VFIOKIT_BIN: $BIN
 		  VFIOKIT_NO_CHROOT: "1"
 		  STUB_LOG: $1/$h.calls
 		EOF
@@ -126,7 +142,7 @@ changed_files() {
 
 @test "first run: every host ok, nothing failed, each one changed" {
 	cat "$W/run1.log"
-	for h in proxmox debian twogpu; do
+	for h in proxmox debian twogpu twins; do
 		recap "$W/run1.log" "$h" | grep -q " failed=0 "
 		recap "$W/run1.log" "$h" | grep -qv " changed=0 "
 	done
@@ -163,21 +179,31 @@ changed_files() {
 	same "$BATS_TEST_TMPDIR/got"
 }
 
-@test "first run on the two-GPU host: both ids, nouveau blacklisted, the audio driver after vfio-pci" {
+@test "first run on the two-GPU host: both ids, both drivers after vfio-pci" {
 	R="$W/applied.run1/twogpu"
-	want 'options vfio-pci ids=10de:1b80,10de:10f0 disable_vga=1' 'softdep snd_hda_intel pre: vfio-pci'
+	want 'options vfio-pci ids=10de:1b80,10de:10f0 disable_vga=1' 'softdep nouveau pre: vfio-pci' \
+		'softdep snd_hda_intel pre: vfio-pci'
 	same "$R/etc/modprobe.d/vfio.conf"
-	want 'blacklist nouveau'
-	same "$R/etc/modprobe.d/blacklist.conf"
 	grep -qFx 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"' "$R/etc/default/grub"
-	want etc/default/grub etc/modprobe.d/blacklist.conf etc/modprobe.d/vfio.conf etc/modules
+	want etc/default/grub etc/modprobe.d/vfio.conf etc/modules
 	changed_files "$W/applied.orig/twogpu" "$R" >"$BATS_TEST_TMPDIR/got"
 	same "$BATS_TEST_TMPDIR/got"
 }
 
+@test "first run on the twins host: the one NIC by slot, as vfio-passthrough decides it, no ids line" {
+	R="$W/applied.run1/twins"
+	want 'install vfio-pci for d in 0000:03:00.0; do echo vfio-pci >/sys/bus/pci/devices/$d/driver_override; done; modprobe --ignore-install vfio-pci $CMDLINE_OPTS' \
+		'softdep e1000e pre: vfio-pci'
+	same "$R/etc/modprobe.d/vfio.conf"
+	# the same plan as vfio-passthrough run by hand on the same host
+	cp -a "$W/applied.orig/twins" "$BATS_TEST_TMPDIR/byhand"
+	VFIOKIT_BIN=$BIN "$TOP/scripts/passthrough" --no-refresh --root "$BATS_TEST_TMPDIR/byhand" 0000:03:00.0 >/dev/null 2>&1
+	diff -r "$BATS_TEST_TMPDIR/byhand/etc" "$R/etc"
+}
+
 @test "second run: changed=0 for every host, no file touched, no refresh" {
 	cat "$W/run2.log"
-	for h in proxmox debian twogpu; do
+	for h in proxmox debian twogpu twins; do
 		recap "$W/run2.log" "$h" | grep -q " changed=0 .* failed=0 "
 		diff -r --no-dereference "$W/applied.run1/$h" "$W/applied/$h"
 		cmp "$W/applied.run1/$h.calls" "$W/applied/$h.calls"
@@ -186,7 +212,7 @@ changed_files() {
 
 @test "--check on fresh copies reports what would change and writes nothing" {
 	cat "$W/check.log"
-	for h in proxmox debian twogpu; do
+	for h in proxmox debian twogpu twins; do
 		recap "$W/check.log" "$h" | grep -q " failed=0 "
 		recap "$W/check.log" "$h" | grep -qv " changed=0 "
 		[ ! -e "$W/checked/$h.calls" ]
