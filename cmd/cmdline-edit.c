@@ -3,10 +3,12 @@
  * or in /etc/default/grub (a shell variable), by the kernel's own rules.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cmdline.h"
@@ -26,15 +28,19 @@ struct ctx {
 	size_t nops;
 	int grub;		/* -g: every FILE is a GRUB file */
 	const char *var;
+	const char *init_from;	/* --init-from: where a missing FILE starts */
 };
 
-enum { OPT_ADD = OPT_TOOL, OPT_DEL, OPT_GET, OPT_MERGE, OPT_SET, OPT_UNMERGE, OPT_VAR };
+enum {
+	OPT_ADD = OPT_TOOL, OPT_DEL, OPT_GET, OPT_INIT_FROM, OPT_MERGE, OPT_SET, OPT_UNMERGE,
+	OPT_VAR
+};
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s [--root DIR] [-i] [--check] [--diff] [-b[SUFFIX]] [-g] [--var NAME]\n"
-		"       OP... [FILE...]\n"
+		"       [--init-from FILE] OP... [FILE...]\n"
 		"ops:   --set KEY[=VALUE]   --add KEY[=VALUE]   --merge KEY=ITEM[,ITEM...]\n"
 		"       --del KEY[=VALUE]   --unmerge KEY=ITEM[,ITEM...]   --get KEY\n",
 		progname);
@@ -297,14 +303,65 @@ static int edit_grub(const char *name, const struct buf *in, struct buf *out,
 	return r;
 }
 
+/*
+ * --init-from: a command line file that does not exist yet starts as the
+ * first line of c->init_from without BOOT_IMAGE= and initrd=, which is
+ * what the loader would have used (systemd's kernel-install
+ * 90-loaderentry.install falls back to /proc/cmdline so; proxmox-boot-tool
+ * likewise).  Without a root= there it is refused: a command line without
+ * root= is a host that does not boot.  0 and *seed filled, 1 when FILE
+ * exists, or EXIT_TROUBLE.
+ */
+static int seed_line(const char *name, const struct ctx *c, struct buf *seed)
+{
+	struct buf src = BUF_INIT, vals = BUF_INIT;
+	struct cmdline *cl;
+	int r;
+
+	if (!c->init_from || strcmp(name, "-") == 0 || access(name, F_OK) == 0 || errno != ENOENT)
+		return 1;
+	if ((r = buf_read_file(&src, c->init_from, BUF_MAX_FILE)) < 0) {
+		errorf_errno(c->init_from, -r, "cannot read");
+		return EXIT_TROUBLE;
+	}
+	cl = cmdline_parse(src.p ? src.p : "", src.p ? strcspn(src.p, "\n") : 0);
+	if (cmdline_unterminated(cl) >= 0) {
+		errorf_line(c->init_from, 1, "unterminated quote");
+		r = EXIT_TROUBLE;
+	} else {
+		cmdline_apply(cl, CL_DEL, "BOOT_IMAGE");
+		cmdline_apply(cl, CL_DEL, "initrd");
+		if (cmdline_get(cl, "root", &vals) == 0) {
+			errorf(c->init_from, "no root= to start %s from: write it first", name);
+			r = EXIT_TROUBLE;
+		} else {
+			cmdline_render_buf(cl, seed);
+			buf_addc(seed, '\n');
+			r = 0;
+		}
+	}
+	cmdline_free(cl);
+	buf_free(&vals);
+	buf_free(&src);
+	return r;
+}
+
 static int edit(const char *name, const struct buf *in, struct buf *out, void *arg)
 {
 	const struct ctx *c = arg;
+	struct buf seed = BUF_INIT;
+	int r;
 
 	if (check_nul(name, in))
 		return EXIT_TROUBLE;
 	if (c->grub || looks_grub(name))
 		return edit_grub(name, in, out, c);
+	if (in->len == 0 && (r = seed_line(name, c, &seed)) != 1) {
+		if (r == 0)
+			r = edit_lines(name, &seed, out, c);
+		buf_free(&seed);
+		return r;
+	}
 	return edit_lines(name, in, out, c);
 }
 
@@ -375,6 +432,7 @@ int main(int argc, char **argv)
 		{ "del", required_argument, NULL, OPT_DEL },
 		{ "get", required_argument, NULL, OPT_GET },
 		{ "grub", no_argument, NULL, 'g' },
+		{ "init-from", required_argument, NULL, OPT_INIT_FROM },
 		{ "merge", required_argument, NULL, OPT_MERGE },
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "unmerge", required_argument, NULL, OPT_UNMERGE },
@@ -404,6 +462,10 @@ int main(int argc, char **argv)
 		}
 		if (ch == OPT_VAR) {
 			c.var = optarg;
+			continue;
+		}
+		if (ch == OPT_INIT_FROM) {
+			c.init_from = optarg;
 			continue;
 		}
 		for (i = 0; i < sizeof(opnames) / sizeof(opnames[0]); i++) {

@@ -322,3 +322,23 @@ add_dev() {
 	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
 	grep -qx 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt initcall_blacklist=sysfb_init"' "$H/etc/default/grub"
 }
+
+@test "Proxmox EFI without /etc/kernel/cmdline: the new file starts from /proc/cmdline (no BOOT_IMAGE=, initrd=), never without root=" {
+	host proxmox-igpu
+	rm "$H/etc/kernel/cmdline"
+	echo 'BOOT_IMAGE=/vmlinuz-6.8.12-4-pve root=ZFS=rpool/ROOT/pve-1 boot=zfs initrd=\EFI\proxmox\initrd.img' >"$H/proc/cmdline"
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	want 'root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt'
+	same "$H/etc/kernel/cmdline"
+}
+
+@test "no /etc/kernel/cmdline and no root= in /proc/cmdline: refused, nothing written" {
+	host proxmox-igpu
+	rm "$H/etc/kernel/cmdline"
+	cp -a "$H/etc" "$H/etc.orig"
+	echo 'BOOT_IMAGE=/vmlinuz-6.8.12-4-pve quiet' >"$H/proc/cmdline"
+	run --separate-stderr -2 "$PT" --root "$H" 0000:00:02.0
+	[ "$stderr" = "cmdline-edit: $H/proc/cmdline: no root= to start $H/etc/kernel/cmdline from: write it first" ]
+	diff -r "$H/etc.orig" "$H/etc"
+	[ ! -s "$STUB_LOG" ]
+}
