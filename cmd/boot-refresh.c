@@ -22,7 +22,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { OPT_DETECT = OPT_TOOL, OPT_INITRAMFS_ONLY, OPT_BOOTLOADER_ONLY, OPT_ALL };
+enum {
+	OPT_DETECT = OPT_TOOL, OPT_INITRAMFS_ONLY, OPT_BOOTLOADER_ONLY, OPT_ALL, OPT_MARK,
+	OPT_IF_MARKED
+};
+
+/*
+ * A refresh owed: made by --mark before a caller changes what the initramfs
+ * or loader must pick up, removed by a refresh that ran every command, so
+ * a refresh that failed (or never ran) is done by the next run
+ * (--if-marked) even when that run finds nothing left to edit.
+ */
+#define MARKER_DIR "/var/lib/vfio-kit"
+#define MARKER MARKER_DIR "/refresh-needed"
 
 #define MAX_ARGS 8
 
@@ -38,11 +50,12 @@ struct cmdlist {
 struct refresh {
 	struct common_opts o;
 	int dry_run, detect, initramfs, loader, all;
+	int mark, if_marked;
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: %s [--root DIR] [-n] [--detect] "
+	fprintf(f, "usage: %s [--root DIR] [-n] [--detect | --mark | --if-marked] "
 		"[--initramfs-only | --bootloader-only] [-k REL | --all]\n",
 		progname);
 }
@@ -449,12 +462,55 @@ static int detect(const struct refresh *rf, const struct bootsetup *bs)
 	return EXIT_YES;
 }
 
+/* ROOT/var/lib/vfio-kit/refresh-needed made, with its directories; 0 or -1 */
+static int make_marker(const char *root)
+{
+	static const char *const dirs[] = { "/var", "/var/lib", MARKER_DIR };
+	char *p;
+	int fd;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		p = root_path(root, dirs[i]);
+		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+			errorf_errno(p, errno, "cannot create");
+			free(p);
+			return -1;
+		}
+		free(p);
+	}
+	p = root_path(root, MARKER);
+	fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0 || fsync(fd) < 0) {
+		errorf_errno(p, errno, "cannot create");
+		if (fd >= 0)
+			close(fd);
+		free(p);
+		return -1;
+	}
+	close(fd);
+	free(p);
+	return 0;
+}
+
+static int marked(const char *root)
+{
+	char *p = root_path(root, MARKER);
+	int r = access(p, F_OK) == 0;
+
+	free(p);
+	return r;
+}
+
 static int refresh(const struct refresh *rf)
 {
 	struct bootsetup bs;
 	struct cmdlist l = { NULL, 0 };
 	int r = 0;
 
+	if (rf->mark)
+		return make_marker(rf->o.root) < 0 ? EXIT_TROUBLE : EXIT_YES;
+	if (rf->if_marked && !marked(rf->o.root))
+		return EXIT_YES;
 	bootdetect(rf->o.root, &bs);
 	if (rf->detect)
 		return detect(rf, &bs);
@@ -479,6 +535,21 @@ static int refresh(const struct refresh *rf)
 			r = run(rf->o.root, l.v[i].argv);
 	}
 	free_cmds(&l);
+	if (!rf->dry_run && r == 0 && rf->initramfs && rf->loader && !rf->o.kernel) {
+		char *p = root_path(rf->o.root, MARKER);
+
+		if (unlink(p) < 0 && errno != ENOENT)
+			errorf_errno(p, errno, "cannot remove"), r = -1;
+		free(p);
+		/* the directory is ours: gone when it holds nothing */
+		p = root_path(rf->o.root, MARKER_DIR);
+		(void)rmdir(p);
+		free(p);
+	} else if (!rf->dry_run && r != 0 && marked(rf->o.root)) {
+		errorf(NULL, "the refresh is still owed (%s%s): boot-refresh --if-marked, or "
+		       "vfio-passthrough again, does it once the failure is fixed",
+		       root_is_slash(rf->o.root) ? "" : rf->o.root, MARKER);
+	}
 	return r ? EXIT_TROUBLE : EXIT_YES;
 }
 
@@ -490,7 +561,9 @@ static void parse_options(int argc, char **argv, struct refresh *rf)
 		{ "bootloader-only", no_argument, NULL, OPT_BOOTLOADER_ONLY },
 		{ "detect", no_argument, NULL, OPT_DETECT },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "if-marked", no_argument, NULL, OPT_IF_MARKED },
 		{ "initramfs-only", no_argument, NULL, OPT_INITRAMFS_ONLY },
+		{ "mark", no_argument, NULL, OPT_MARK },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c, only = 0;
@@ -510,6 +583,12 @@ static void parse_options(int argc, char **argv, struct refresh *rf)
 			break;
 		case OPT_DETECT:
 			rf->detect = 1;
+			break;
+		case OPT_MARK:
+			rf->mark = 1;
+			break;
+		case OPT_IF_MARKED:
+			rf->if_marked = 1;
 			break;
 		case OPT_INITRAMFS_ONLY:
 			rf->loader = 0, only++;
@@ -538,7 +617,7 @@ static void parse_options(int argc, char **argv, struct refresh *rf)
 
 int main(int argc, char **argv)
 {
-	struct refresh rf = { COMMON_OPTS_INIT, 0, 0, 1, 1, 0 };
+	struct refresh rf = { COMMON_OPTS_INIT, 0, 0, 1, 1, 0, 0, 0 };
 
 	err_init(argv[0]);
 	parse_options(argc, argv, &rf);

@@ -369,10 +369,10 @@ boot-refresh: update-initramfs: failed with exit status 1" ]
 	[ "${stderr_lines[0]}" = "boot-refresh: --initramfs-only and --bootloader-only exclude each other" ]
 	run --separate-stderr -2 "$BR" -k 6.1 --all
 	[ "$stderr" = "boot-refresh: -k and --all exclude each other
-usage: boot-refresh [--root DIR] [-n] [--detect] [--initramfs-only | --bootloader-only] [-k REL | --all]" ]
+usage: boot-refresh [--root DIR] [-n] [--detect | --mark | --if-marked] [--initramfs-only | --bootloader-only] [-k REL | --all]" ]
 	run -2 "$BR" extra
 	run -0 "$BR" --help
-	[ "$output" = "usage: boot-refresh [--root DIR] [-n] [--detect] [--initramfs-only | --bootloader-only] [-k REL | --all]" ]
+	[ "$output" = "usage: boot-refresh [--root DIR] [-n] [--detect | --mark | --if-marked] [--initramfs-only | --bootloader-only] [-k REL | --all]" ]
 }
 
 @test "without the test seam, a --root other than / is chrooted into (refused when not root)" {

@@ -232,7 +232,7 @@ add_dev() {
 		grep -qFx 'softdep e1000e pre: vfio-pci' "$BATS_TEST_TMPDIR/c"
 	fi
 	# idempotent; a second device joins the slot list
-	run -0 "$PT" -n --root "$H" 0000:03:00.0
+	run -0 "$PT" -n --no-refresh --root "$H" 0000:03:00.0
 	[ "$output" = "" ]
 	add_dev 0000:04:00.0 0000:00:1f.6 10
 	run -0 "$PT" --no-refresh --root "$H" 0000:04:00.0
@@ -341,4 +341,37 @@ add_dev() {
 	[ "$stderr" = "cmdline-edit: $H/proc/cmdline: no root= to start $H/etc/kernel/cmdline from: write it first" ]
 	diff -r "$H/etc.orig" "$H/etc"
 	[ ! -s "$STUB_LOG" ]
+}
+
+@test "a refresh that failed is not forgotten: the next run, with nothing left to edit, refreshes" {
+	host proxmox-igpu
+	printf '#!/bin/sh\necho "update-initramfs $*" >>"$STUB_LOG"\nexit 1\n' >"$H/usr/sbin/update-initramfs"
+	run --separate-stderr -2 "$PT" --root "$H" 0000:00:02.0
+	[ "${stderr_lines[-1]}" = "boot-refresh: the refresh is still owed ($H/var/lib/vfio-kit/refresh-needed): boot-refresh --if-marked, or vfio-passthrough again, does it once the failure is fixed" ]
+	[ -e "$H/var/lib/vfio-kit/refresh-needed" ]
+	want 'update-initramfs -u -k all'
+	same "$STUB_LOG"
+	cp "$TOP/t/data/hosts/proxmox-igpu/usr/sbin/update-initramfs" "$H/usr/sbin/update-initramfs"
+	: >"$STUB_LOG"
+	run -0 "$PT" -n --root "$H" 0000:00:02.0
+	[ "$output" = "update-initramfs -u -k all
+proxmox-boot-tool refresh" ]
+	run -0 "$PT" --root "$H" 0000:00:02.0
+	want 'update-initramfs -u -k all' 'proxmox-boot-tool refresh'
+	same "$STUB_LOG"
+	[ ! -e "$H/var/lib/vfio-kit" ]
+	# owed no more
+	: >"$STUB_LOG"
+	run -0 "$PT" --root "$H" 0000:00:02.0
+	[ ! -s "$STUB_LOG" ]
+}
+
+@test "--no-refresh leaves the refresh owed; the next run does it" {
+	host proxmox-igpu
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	[ ! -s "$STUB_LOG" ]
+	[ -e "$H/var/lib/vfio-kit/refresh-needed" ]
+	run -0 "$PT" --root "$H" 0000:00:02.0
+	want 'update-initramfs -u -k all' 'proxmox-boot-tool refresh'
+	same "$STUB_LOG"
 }
