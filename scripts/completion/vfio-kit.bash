@@ -13,9 +13,9 @@ _vfiokit_opts() {
 	pci-list) echo "$common --kernel --groups --lspci -c -d -g -h -i -k -n -o -s" ;;
 	modalias-of) echo "$common --kernel --alias -m -h" ;;
 	iommu-check) echo "$common --kernel --device --quiet -q -h" ;;
-	cmdline-edit) echo "$edit --add --del --get --grub --merge --set --unmerge --var -g" ;;
+	cmdline-edit) echo "$edit --add --del --get --grub --init-from --merge --set --unmerge --var -g" ;;
 	modconf-edit) echo "$edit --del --format --merge --set --unmerge" ;;
-	boot-refresh) echo "$common --all --bootloader-only --detect --dry-run --initramfs-only --kernel -h -k -n" ;;
+	boot-refresh) echo "$common --all --bootloader-only --detect --dry-run --if-marked --initramfs-only --kernel --mark -h -k -n" ;;
 	vfio-passthrough) echo "--help --version --root --dry-run --no-refresh --group --method -h -n" ;;
 	esac
 }
@@ -70,16 +70,20 @@ _vfiokit() {
 	modconf-edit:--format)
 		mapfile -t COMPREPLY < <(compgen -W "modules modprobe" -- "$cur")
 		return ;;
+	cmdline-edit:--init-from)
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return ;;
 	cmdline-edit:--var)
 		mapfile -t COMPREPLY < <(compgen -W "GRUB_CMDLINE_LINUX_DEFAULT GRUB_CMDLINE_LINUX" -- "$cur")
 		return ;;
 	vfio-passthrough:--method)
-		mapfile -t COMPREPLY < <(compgen -W "ids blacklist alias softdep" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "slot ids blacklist alias softdep" -- "$cur")
 		return ;;
 	pci-list:-o)
 		# a comma list: complete its last item
 		local done=${cur%"${cur##*,}"}
-		mapfile -t COMPREPLY < <(compgen -P "$done" -W "slot class ids vendor device subsys driver group modalias modules name" -- "${cur##*,}")
+		mapfile -t COMPREPLY < <(compgen -P "$done" -W "slot class ids vendor device subsys driver group modalias modules name module vfio bootvga" -- "${cur##*,}")
 		compopt -o nospace 2>/dev/null
 		return ;;
 	pci-list:-s)
