@@ -181,19 +181,26 @@ static const char *onoff(const struct cmdline *cl, const char *key, struct buf *
 	return state ? state : "other";
 }
 
-/* "cmdline-edit -i [-g] OPS FILE" for the file this host's boot setup reads */
+/*
+ * "cmdline-edit -i [-g] OPS FILE" for the file this host's boot setup reads
+ * (under --root, the root's file); where it has none this kit can edit, or
+ * is a container, what to do instead
+ */
 static char *edit_hint(const struct check *c, const char *ops)
 {
 	struct bootsetup bs;
 	struct buf b = BUF_INIT;
 
 	bootdetect(c->co->root, &bs);
-	if (!bs.cmdline_file) {
-		bs.cmdline_file = "/etc/default/grub";
-		bs.cmdline_grub = 1;
-	}
-	buf_printf(&b, "cmdline-edit -i%s %s %s", bs.cmdline_grub ? " -g" : "", ops,
-		   bs.cmdline_file);
+	if (bs.container)
+		buf_printf(&b, "a container (%s): set the IOMMU on its host", bs.container);
+	else if (!bs.cmdline_file)
+		buf_printf(&b, "no kernel command line file found for boot loader %s: "
+			   "make the edit (%s) where it reads the command line",
+			   loader_name(bs.loader), ops);
+	else
+		buf_printf(&b, "cmdline-edit -i%s %s %s%s", bs.cmdline_grub ? " -g" : "", ops,
+			   root_is_slash(c->co->root) ? "" : c->co->root, bs.cmdline_file);
 	return buf_detach(&b);
 }
 

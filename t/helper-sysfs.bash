@@ -40,6 +40,10 @@ make_root() {
 	echo 6.1.0-18-amd64 >"$r/proc/sys/kernel/osrelease"
 	echo "BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=/dev/sda1 ro quiet" >"$r/proc/cmdline"
 	cp "$DATA/roots/modules.dep" "$DATA/roots/modules.builtin" "$r/lib/modules/6.1.0-18-amd64/"
+	# booted as Debian does: GRUB read from /etc/default/grub, update-grub
+	mkdir -p "$r/etc/default" "$r/usr/sbin"
+	cp "$DATA/hosts/debian-grub/etc/default/grub" "$r/etc/default/grub"
+	printf '#!/bin/sh\n' >"$r/usr/sbin/update-grub" && chmod 755 "$r/usr/sbin/update-grub"
 }
 
 # iommu_on ROOT TABLE: the firmware table and the groups an active IOMMU shows
