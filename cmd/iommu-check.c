@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "cmdline.h"
 #include "err.h"
+#include "hostfacts.h"
 #include "opts.h"
 #include "sysfs.h"
 #include "vfiogroup.h"
@@ -20,7 +21,6 @@
 #include <unistd.h>
 
 enum { OPT_DEVICE = OPT_TOOL };
-enum cpu { CPU_OTHER, CPU_INTEL, CPU_AMD };
 
 struct check {
 	const struct common_opts *co;
@@ -56,21 +56,6 @@ static void report(struct check *c, const char *status, const char *name,
 		printf("hint\t%s\t%s\n", name, hint);
 }
 
-/* ROOT/path whole, or NULL */
-static char *read_root_file(const struct common_opts *co, const char *path)
-{
-	struct buf b = BUF_INIT;
-	char *p = root_path(co->root, path);
-	int r = buf_read_file(&b, p, BUF_MAX_FILE);
-
-	free(p);
-	if (r < 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	return b.p ? buf_detach(&b) : xstrdup("");
-}
-
 static int root_exists(const struct common_opts *co, const char *path)
 {
 	char *p = root_path(co->root, path);
@@ -95,10 +80,10 @@ static int has_word(const char *s, const char *w)
 	return 0;
 }
 
-static enum cpu check_cpu(struct check *c)
+static enum cpu_vendor check_cpu(struct check *c)
 {
-	char *info = read_root_file(c->co, "/proc/cpuinfo");
-	enum cpu cpu = CPU_OTHER;
+	char *info = root_read_file(c->co->root, "/proc/cpuinfo");
+	enum cpu_vendor cpu = CPU_OTHER;
 	char *flags;
 
 	if (!info) {
@@ -127,7 +112,7 @@ static enum cpu check_cpu(struct check *c)
 	return cpu;
 }
 
-static void check_firmware(struct check *c, enum cpu cpu)
+static void check_firmware(struct check *c, enum cpu_vendor cpu)
 {
 	/* the tables are readable by root only: their presence is the answer */
 	int dmar = root_exists(c->co, "/sys/firmware/acpi/tables/DMAR");
@@ -214,7 +199,7 @@ static const char *intel_default_on(struct check *c, int *known)
 	if (!c->rel)
 		return NULL;
 	snprintf(path, sizeof(path), "/boot/config-%s", c->rel);
-	if (!(cfg = read_root_file(c->co, path)))
+	if (!(cfg = root_read_file(c->co->root, path)))
 		return NULL;
 	*known = 1;
 	if (strstr(cfg, "\nCONFIG_INTEL_IOMMU_DEFAULT_ON=y"))
@@ -225,9 +210,9 @@ static const char *intel_default_on(struct check *c, int *known)
 	return opt;
 }
 
-static void check_cmdline(struct check *c, enum cpu cpu, long groups)
+static void check_cmdline(struct check *c, enum cpu_vendor cpu, long groups)
 {
-	char *text = read_root_file(c->co, "/proc/cmdline"), *hint = NULL;
+	char *text = root_read_file(c->co->root, "/proc/cmdline"), *hint = NULL;
 	struct buf vals = BUF_INIT;
 	const char *intel, *amd;
 	struct cmdline *cl;
@@ -315,43 +300,11 @@ static void check_active(struct check *c)
 		       "no IOMMU groups in /sys/kernel/iommu_groups");
 }
 
-/* a module (name with - or _) in modules.dep or modules.builtin */
-static int module_known(const char *dep, const char *builtin, const char *name)
-{
-	const char *lists[2] = { dep, builtin };
-	size_t n = strlen(name), i;
-
-	for (i = 0; i < 2; i++) {
-		const char *p = lists[i];
-
-		while (p && *p) {
-			const char *eol = p + strcspn(p, "\n"), *colon = p + strcspn(p, ":\n");
-			const char *b = colon;
-			size_t k;
-
-			while (b > p && b[-1] != '/')
-				b--;
-			/* kernel/drivers/vfio/pci/vfio-pci.ko(.xz|.zst|.gz) */
-			for (k = 0; k < n && b + k < colon; k++) {
-				char x = b[k] == '-' ? '_' : b[k], y = name[k] == '-' ? '_' : name[k];
-
-				if (x != y)
-					break;
-			}
-			if (k == n && !strncmp(b + n, ".ko", 3))
-				return 1;
-			p = *eol ? eol + 1 : eol;
-		}
-	}
-	return 0;
-}
-
 static void check_vfio(struct check *c)
 {
 	static const char *const mods[] = { "vfio", "vfio_pci", "vfio_iommu_type1", "vfio_virqfd" };
-	char path[512], *dep, *builtin;
 	struct buf missing = BUF_INIT;
-	size_t i, n = 3;
+	size_t i, n = 3, known = 0;
 
 	if (!c->rel) {
 		report(c, "WARN", "vfio", "name the kernel with --kernel REL", "no kernel release found");
@@ -360,28 +313,26 @@ static void check_vfio(struct check *c)
 	/* vfio_virqfd was folded into vfio in Linux 6.2 */
 	if (kver_cmp(c->rel, 6, 2) < 0)
 		n = 4;
-	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", c->rel);
-	dep = read_root_file(c->co, path);
-	snprintf(path, sizeof(path), "/lib/modules/%s/modules.builtin", c->rel);
-	builtin = read_root_file(c->co, path);
-	if (!dep && !builtin) {
+	for (i = 0; i < n; i++) {
+		enum mod_state st = hostfacts_module(c->co->root, c->rel, mods[i]);
+
+		if (st == MOD_MISSING)
+			buf_printf(&missing, "%s%s", missing.len ? " " : "", mods[i]);
+		else
+			known++;
+	}
+	if (known == 0 && !hostfacts_modules_listed(c->co->root, c->rel)) {
 		report(c, "WARN", "vfio", "install the kernel's modules (and run depmod)",
 		       "no /lib/modules/%s/modules.dep", c->rel);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		if (!module_known(dep, builtin, mods[i]))
-			buf_printf(&missing, "%s%s", missing.len ? " " : "", mods[i]);
-	if (missing.len)
+	} else if (missing.len) {
 		report(c, "FAIL", "vfio", "use a kernel built with CONFIG_VFIO_PCI",
 		       "%s: missing %s", c->rel, missing.p);
-	else
+	} else {
 		report(c, "PASS", "vfio", NULL, "%s: %s", c->rel,
 		       n == 4 ? "vfio vfio_pci vfio_iommu_type1 vfio_virqfd"
 			      : "vfio vfio_pci vfio_iommu_type1");
+	}
 	buf_free(&missing);
-	free(dep);
-	free(builtin);
 }
 
 static int same_slot(const struct pcidev *d, const struct pcidev *w)
@@ -430,7 +381,7 @@ static void check_igfx_off(struct check *c, const struct pcidev *d, const char *
 
 	if (d->vendor != 0x8086 || (d->class24 >> 16) != 0x03 || d->bus != 0)
 		return;
-	if (!(text = read_root_file(c->co, "/proc/cmdline")))
+	if (!(text = root_read_file(c->co->root, "/proc/cmdline")))
 		return;
 	cl = cmdline_parse(text, strcspn(text, "\n"));
 	if (cmdline_get(cl, "intel_iommu", &vals) > 0) {
@@ -564,7 +515,7 @@ int main(int argc, char **argv)
 	struct common_opts co = COMMON_OPTS_INIT;
 	struct check c = { &co, 0, 0, NULL };
 	int device = 0, ch;
-	enum cpu cpu;
+	enum cpu_vendor cpu;
 
 	err_init(argv[0]);
 	while ((ch = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {

@@ -7,24 +7,11 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-static char *read_root(const char *root, const char *path)
-{
-	struct buf b = BUF_INIT;
-	char *p = root_path(root, path);
-	int r = buf_read_file(&b, p, BUF_MAX_FILE);
-
-	free(p);
-	if (r < 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	return b.p ? buf_detach(&b) : xstrdup("");
-}
+#include <unistd.h>
 
 enum cpu_vendor hostfacts_cpu(const char *root)
 {
-	char *info = read_root(root, "/proc/cpuinfo");
+	char *info = root_read_file(root, "/proc/cpuinfo");
 	enum cpu_vendor v = CPU_OTHER;
 
 	if (!info)
@@ -77,18 +64,37 @@ enum mod_state hostfacts_module(const char *root, const char *rel, const char *n
 	if (!rel)
 		return st;
 	buf_printf(&path, "/lib/modules/%s/modules.builtin", rel);
-	if ((list = read_root(root, path.p)) && list_has(list, name))
+	if ((list = root_read_file(root, path.p)) && list_has(list, name))
 		st = MOD_BUILTIN;
 	free(list);
 	if (st == MOD_MISSING) {
 		path.len = 0;
 		buf_printf(&path, "/lib/modules/%s/modules.dep", rel);
-		if ((list = read_root(root, path.p)) && list_has(list, name))
+		if ((list = root_read_file(root, path.p)) && list_has(list, name))
 			st = MOD_MODULE;
 		free(list);
 	}
 	buf_free(&path);
 	return st;
+}
+
+int hostfacts_modules_listed(const char *root, const char *rel)
+{
+	static const char *const lists[] = { "modules.dep", "modules.builtin" };
+	struct buf path = BUF_INIT;
+	int r = 0;
+
+	for (size_t i = 0; rel && i < 2 && !r; i++) {
+		char *p;
+
+		path.len = 0;
+		buf_printf(&path, "/lib/modules/%s/%s", rel, lists[i]);
+		p = root_path(root, path.p);
+		r = access(p, F_OK) == 0;
+		free(p);
+	}
+	buf_free(&path);
+	return r;
 }
 
 /*
@@ -111,7 +117,7 @@ const char *hostfacts_fb_release(const char *root, const char *rel)
 	if (!rel || kver_cmp(rel, 6, 0) >= 0)
 		return rel ? NULL : param;
 	buf_printf(&path, "/boot/config-%s", rel);
-	cfg = read_root(root, path.p);
+	cfg = root_read_file(root, path.p);
 	if (cfg && (strncmp(cfg, "CONFIG_SYSFB_SIMPLEFB=y\n", 24) == 0 ||
 		    strstr(cfg, "\nCONFIG_SYSFB_SIMPLEFB=y\n")))
 		param = "initcall_blacklist=sysfb_init";

@@ -23,6 +23,8 @@ const char *cpu_vendor_name(enum cpu_vendor v);
  * (lib/modules/REL/modules.builtin), a module (modules.dep) or missing.
  */
 enum mod_state hostfacts_module(const char *root, const char *rel, const char *name);
+/* lib/modules/REL has a modules.dep or modules.builtin to answer from */
+int hostfacts_modules_listed(const char *root, const char *rel);
 
 /*
  * The kernel parameter that makes the firmware framebuffer let go of the

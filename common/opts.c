@@ -121,3 +121,17 @@ int kver_cmp(const char *rel, int major, int minor)
 		return mi < minor ? -1 : 1;
 	return 0;
 }
+
+char *root_read_file(const char *root, const char *path)
+{
+	struct buf b = BUF_INIT;
+	char *p = root_path(root, path);
+	int r = buf_read_file(&b, p, BUF_MAX_FILE);
+
+	free(p);
+	if (r < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.p ? buf_detach(&b) : xstrdup("");
+}

@@ -43,6 +43,8 @@ int opts_common(int c, const char *arg, struct common_opts *o,
 /* ROOT joined with an absolute system path; the caller frees */
 char *root_path(const char *root, const char *path);
 int root_is_slash(const char *root);
+/* the whole of ROOT/path (an empty file is ""), or NULL; the caller frees */
+char *root_read_file(const char *root, const char *path);
 
 /*
  * The kernel release under a root: --kernel, else uname -r for "/", else
