@@ -14,7 +14,9 @@ WARN = -std=c11 -Wall -Wextra -Werror -Wpedantic -Wformat=2 -Wshadow \
        -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wvla \
        -fno-common
 HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong
-DEFS = -D_GNU_SOURCE -Icommon
+# the one version: every tool's --version, vfio-passthrough's and the package's
+VERSION := $(shell cat VERSION)
+DEFS = -D_GNU_SOURCE -DVFIOKIT_VERSION='"$(VERSION)"' -Icommon
 
 ifeq ($(SAN),1)
 BUILD = build/san
@@ -48,6 +50,8 @@ all: $(TOOL_BINS)
 $(BUILD)/%.o: %.c $(COMMON_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/common/opts.o: VERSION
 
 $(LIB): $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
@@ -90,7 +94,7 @@ valgrind: all units
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR)
 	for t in $(TOOLS); do cp $(BIN)/$$t $(DESTDIR)$(BINDIR)/$$t; chmod 755 $(DESTDIR)$(BINDIR)/$$t; done
-	cp scripts/passthrough $(DESTDIR)$(BINDIR)/vfio-passthrough
+	sed 's/@VERSION@/$(VERSION)/' scripts/passthrough >$(DESTDIR)$(BINDIR)/vfio-passthrough
 	chmod 755 $(DESTDIR)$(BINDIR)/vfio-passthrough
 	for m in cmd/*.1; do cp "$$m" $(DESTDIR)$(MANDIR)/; chmod 644 $(DESTDIR)$(MANDIR)/$${m#cmd/}; done
 	# one completion file serves every command: bash-completion loads it by the command's name

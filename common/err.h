@@ -8,8 +8,6 @@
 
 #include <stddef.h>
 
-#define VFIOKIT_VERSION "0.1.0"
-
 /* exit statuses, as diff(1) and grep(1) */
 enum { EXIT_YES = 0, EXIT_NO = 1, EXIT_TROUBLE = 2 };
 

@@ -7,6 +7,11 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+/* the file VERSION, passed by the Makefile as -DVFIOKIT_VERSION="..." */
+#ifndef VFIOKIT_VERSION
+#error "VFIOKIT_VERSION is not defined: build with make, which reads it from the file VERSION"
+#endif
+
 int opts_common(int c, const char *arg, struct common_opts *o,
 		void (*usage)(FILE *))
 {
