@@ -100,11 +100,18 @@ install: all
 	# one completion file serves every command: bash-completion loads it by the command's name
 	for c in $(COMMANDS); do cp scripts/completion/vfio-kit.bash $(DESTDIR)$(COMPDIR)/$$c; chmod 644 $(DESTDIR)$(COMPDIR)/$$c; done
 
+# vfio-kit_VERSION_ARCH.deb in DEBDIR: make install PREFIX=/usr into a
+# staging root, packed by dpkg-deb (scripts/mkdeb; needs dpkg-dev)
+DEBDIR = .
+deb:
+	CC="$(CC)" VERSION="$(VERSION)" sh scripts/mkdeb "$(DEBDIR)"
+
 uninstall:
 	for c in $(COMMANDS); do rm -f $(DESTDIR)$(BINDIR)/$$c $(DESTDIR)$(MANDIR)/$$c.1 $(DESTDIR)$(COMPDIR)/$$c; done
 
 clean:
 	rm -rf build bin
+	rm -f vfio-kit_*.deb
 
-.PHONY: all units check t/lib demo bench fuzz check-vm valgrind install uninstall clean
+.PHONY: all units check t/lib demo bench fuzz check-vm valgrind install deb uninstall clean
 .SECONDARY:
