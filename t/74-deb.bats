@@ -151,7 +151,7 @@ dbstate() {
 	[ "$output" = "" ]
 }
 
-@test "make deb twice gives the same bytes (times from the changelog, gzip -n)" {
+@test "make deb twice, each from scratch, gives the same bytes (times from the changelog, gzip -n, no build path)" {
 	mkdir "$BATS_TEST_TMPDIR/again"
 	build_deb "$BATS_TEST_TMPDIR/again" >/dev/null
 	cmp "$DEB" "$BATS_TEST_TMPDIR/again/$(basename "$DEB")"
