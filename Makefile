@@ -94,7 +94,7 @@ valgrind: all units
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR)
 	for t in $(TOOLS); do cp $(BIN)/$$t $(DESTDIR)$(BINDIR)/$$t; chmod 755 $(DESTDIR)$(BINDIR)/$$t; done
-	sed 's/@VERSION@/$(VERSION)/' scripts/passthrough >$(DESTDIR)$(BINDIR)/vfio-passthrough
+	sed "s/'@VERSION@'/'$(VERSION)'/" scripts/passthrough >$(DESTDIR)$(BINDIR)/vfio-passthrough
 	chmod 755 $(DESTDIR)$(BINDIR)/vfio-passthrough
 	for m in cmd/*.1; do cp "$$m" $(DESTDIR)$(MANDIR)/; chmod 644 $(DESTDIR)$(MANDIR)/$${m#cmd/}; done
 	# one completion file serves every command: bash-completion loads it by the command's name
