@@ -58,7 +58,7 @@ deb_missing() {
 
 # deb_inventory DIR DEB: one Proxmox host on DIR/proxmox that installs DEB
 # into DIR/pkgroot (dpkg --root there, apt's status file there) and then runs
-# the tools installed from it
+# the vfio-passthrough installed from it (which runs the tools beside it)
 deb_inventory() {
 	cat >"$1/apt.conf" <<-EOF
 	Dir::State::status "$1/pkgroot/var/lib/dpkg/status";
@@ -80,8 +80,7 @@ deb_inventory() {
 	          vfiokit_dpkg_options: force-confdef,force-confold,root=$1/pkgroot
 	          vfiokit_bin: $1/pkgroot/usr/bin
 	          vfiokit_root: $1/proxmox
-	          vfio_ids: ["8086:3e92"]
-	          vfio_softdep_drivers: [i915]
+	          vfio_devices: ["8086:3e92"]
 	          vfiokit_environment:
 	            APT_CONFIG: $1/apt.conf
 	            TMPDIR: $1/tmp
@@ -301,7 +300,8 @@ changed_files() {
 	for log in run1 run2 check; do
 		sed -n '/^TASK \[Install it with apt\]/,/^$/p' "$W/$log.log" >"$BATS_TEST_TMPDIR/got"
 		printf '%s\n' "TASK [Install it with apt] *****************************************************" \
-			"skipping: [proxmox]" "skipping: [debian]" "skipping: [twogpu]" "" | LC_ALL=C sort >"$BATS_TEST_TMPDIR/want"
+			"skipping: [proxmox]" "skipping: [debian]" "skipping: [twogpu]" "skipping: [twins]" "" |
+			LC_ALL=C sort >"$BATS_TEST_TMPDIR/want"
 		LC_ALL=C sort "$BATS_TEST_TMPDIR/got" | diff -u "$BATS_TEST_TMPDIR/want" -
 	done
 }
@@ -315,7 +315,7 @@ pkg_ready() {
 	VERSION=$(cat "$TOP/VERSION")
 }
 
-@test "vfiokit_deb: apt installs the package, and its tools make the edits" {
+@test "vfiokit_deb: apt installs the package, and its vfio-passthrough makes the edits" {
 	pkg_ready
 	cat "$W/pkg1.log"
 	recap "$W/pkg1.log" proxmox | grep -q " failed=0 "
@@ -354,6 +354,6 @@ pkg_ready() {
 	recap "$W/pkgcheck.log" proxmox | grep -q " changed=1 .* failed=0 "
 	grep -qF '"msg": "'"$(basename "$(cat "$W/deb/path")")"' would be installed; run without --check' "$W/pkgcheck.log"
 	# no edit was tried: the tools are not there yet
-	run -1 grep -F 'TASK [Each device is on the host]' "$W/pkgcheck.log"
+	run -1 grep -F 'TASK [Hand the devices to vfio-pci' "$W/pkgcheck.log"
 	diff -r --no-dereference "$W/pkgcheck.orig" "$W/pkgcheck"
 }
