@@ -77,7 +77,7 @@ deb_inventory() {
 	          ansible_python_interpreter: "{{ ansible_playbook_python }}"
 	          vfiokit_become: false
 	          vfiokit_deb: $2
-	          vfiokit_dpkg_options: force-confdef,force-confold,root=$1/pkgroot
+	          vfiokit_dpkg_options: force-confdef,force-confold,force-not-root,root=$1/pkgroot
 	          vfiokit_bin: $1/pkgroot/usr/bin
 	          vfiokit_root: $1/proxmox
 	          vfio_devices: ["8086:3e92"]
