@@ -127,6 +127,15 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+void *xgrow1(void *p, size_t n, size_t size)
+{
+	if (n & (n - 1))
+		return p;	/* not a power of two (nor 0): there is room */
+	if (n > ((size_t)-1 / 2) / size)
+		oom();
+	return xrealloc(p, (n ? 2 * n : 1) * size);
+}
+
 int close_stdout(int status)
 {
 	int bad = ferror(stdout);

@@ -29,6 +29,12 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/*
+ * Room for element n of an array grown one element at a time: its capacity
+ * is the power of two at or above n, so a line of 100,000 words costs 17
+ * reallocs, not 100,000 copies of a growing array.
+ */
+void *xgrow1(void *p, size_t n, size_t size);
 
 /*
  * Flush and close stdout; returns status, or EXIT_TROUBLE with a message

@@ -1,5 +1,6 @@
 #include "modconf.h"
 #include "err.h"
+#include "params.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -89,41 +90,11 @@ int modname_eq(const char *a, size_t alen, const char *b, size_t blen)
 	return eq;
 }
 
-/* kernel/params.c parameq(): '-' and '_' are the same in parameter names */
-static int parameq(const char *a, size_t alen, const char *b, size_t blen)
-{
-	size_t i;
-
-	if (alen != blen)
-		return 0;
-	for (i = 0; i < alen; i++) {
-		char x = a[i] == '-' ? '_' : a[i], y = b[i] == '-' ? '_' : b[i];
-
-		if (x != y)
-			return 0;
-	}
-	return 1;
-}
-
 /* ---- parsing -------------------------------------------------------- */
-
-/*
- * Room for element n of an array grown one at a time: its capacity is the
- * power of two at or above n, so a line of 100,000 words costs 17 reallocs,
- * not 100,000 copies of a growing array (ASan's realloc always copies).
- */
-static void *grow1(void *p, size_t n, size_t size)
-{
-	if (n & (n - 1))
-		return p;	/* not a power of two (nor 0): there is room */
-	if (n > ((size_t)-1 / 2) / size)
-		return xrealloc(p, (size_t)-1);	/* reports out of memory */
-	return xrealloc(p, (n ? 2 * n : 1) * size);
-}
 
 static void add_word(struct mc_line *l, size_t off, size_t len)
 {
-	l->w = grow1(l->w, l->nw, sizeof(*l->w));
+	l->w = xgrow1(l->w, l->nw, sizeof(*l->w));
 	l->w[l->nw].off = off;
 	l->w[l->nw].len = len;
 	l->nw++;
@@ -359,7 +330,7 @@ int modconf_parse(struct modconf *mc, const char *p, size_t len,
 	while (pos < len) {
 		struct mc_line *l;
 
-		mc->line = grow1(mc->line, mc->nline, sizeof(*mc->line));
+		mc->line = xgrow1(mc->line, mc->nline, sizeof(*mc->line));
 		l = &mc->line[mc->nline++];
 		read_line(mc, l, &pos, &lineno);
 		if (fmt == MODCONF_MODPROBE)
@@ -407,7 +378,7 @@ struct edit {
 
 static void patch(struct edit *e, size_t off, size_t len, const char *s)
 {
-	e->pt = grow1(e->pt, e->npt, sizeof(*e->pt));
+	e->pt = xgrow1(e->pt, e->npt, sizeof(*e->pt));
 	e->pt[e->npt].off = off;
 	e->pt[e->npt].len = len;
 	e->pt[e->npt].s = s ? xstrdup(s) : NULL;
@@ -476,7 +447,7 @@ static void warn(struct edit *e, size_t line, const char *fmt, ...)
 			buf_free(&b);
 			return;
 		}
-	e->seen = grow1(e->seen, e->nseen, sizeof(*e->seen));
+	e->seen = xgrow1(e->seen, e->nseen, sizeof(*e->seen));
 	e->seen[e->nseen++] = buf_detach(&b);
 	fflush(stdout);
 	fprintf(stderr, "%s: %s\n", progname, e->seen[e->nseen - 1]);
@@ -680,82 +651,6 @@ static const char *param_key(const struct mc_line *l, size_t i, size_t *n)
 	return w;
 }
 
-/* vfio-pci ids: VENDOR:DEVICE[:SUBVENDOR[:SUBDEVICE[:CLASS[:MASK]]]] in hex */
-static int id_ok(const char *s, size_t n)
-{
-	size_t i = 0, fields = 0;
-
-	while (i <= n) {
-		size_t d = 0;
-
-		while (i < n && isxdigit((unsigned char)s[i])) {
-			i++;
-			d++;
-		}
-		if (d == 0 || d > 8)
-			return 0;
-		fields++;
-		if (i == n)
-			break;
-		if (s[i] != ':')
-			return 0;
-		i++;
-	}
-	return fields >= 2 && fields <= 6;
-}
-
-struct items {
-	char **v;
-	size_t n;
-};
-
-static void items_add(struct items *it, const char *s, size_t n)
-{
-	it->v = grow1(it->v, it->n, sizeof(*it->v));
-	it->v[it->n++] = xstrndup(s, n);
-}
-
-static void items_free(struct items *it)
-{
-	size_t i;
-
-	for (i = 0; i < it->n; i++)
-		free(it->v[i]);
-	free(it->v);
-	it->v = NULL;
-	it->n = 0;
-}
-
-static void items_split(struct items *it, const char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		size_t j = i;
-
-		while (j < n && s[j] != ',')
-			j++;
-		if (j > i)
-			items_add(it, s + i, j - i);
-		i = j + 1;
-	}
-}
-
-static int item_eq(const char *a, const char *b, int ids)
-{
-	return ids ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
-}
-
-static long items_find(const struct items *it, const char *s, int ids)
-{
-	size_t i;
-
-	for (i = 0; i < it->n; i++)
-		if (item_eq(it->v[i], s, ids))
-			return (long)i;
-	return -1;
-}
-
 /*
  * K=V and K'=V' (K and K' already equal as parameter names) set the same
  * value: ids compare case-insensitively (vfio-pci reads them with %x)
@@ -791,7 +686,7 @@ static void optplan_init(struct edit *e, struct optplan *pl, const char *m, size
 		if (!line_is(e, li, MV_OPTIONS, m, mlen))
 			continue;
 		for (wi = 2; wi < e->mc.line[li].nw; wi++) {
-			pl->pw = grow1(pl->pw, pl->n, sizeof(*pl->pw));
+			pl->pw = xgrow1(pl->pw, pl->n, sizeof(*pl->pw));
 			pl->pw[pl->n].li = li;
 			pl->pw[pl->n].wi = wi;
 			pl->pw[pl->n].repl = NULL;
@@ -806,7 +701,7 @@ static int pw_is(const struct edit *e, const struct pword *p, const char *k, siz
 	size_t n;
 	const char *key = param_key(&e->mc.line[p->li], p->wi, &n);
 
-	return !p->del && parameq(key, n, k, klen);
+	return !p->del && param_eq(key, n, k, klen);
 }
 
 /* the current text of a parameter word */
@@ -872,12 +767,12 @@ static void optplan_commit(struct edit *e, struct optplan *pl, const char *m, si
 }
 
 /* check a module's existing ids= items before merging into them */
-static int ids_check(struct edit *e, const struct pword *p, const struct items *it)
+static int ids_check(struct edit *e, const struct pword *p, const struct param_items *it)
 {
 	size_t i;
 
 	for (i = 0; i < it->n; i++)
-		if (!id_ok(it->v[i], strlen(it->v[i]))) {
+		if (!param_id_ok(it->v[i], strlen(it->v[i]))) {
 			errorf_line(e->file, e->mc.line[p->li].lineno, "bad id '%s' in ids=", it->v[i]);
 			return -1;
 		}
@@ -911,7 +806,7 @@ static int op_options(struct edit *e, enum modconf_opkind kind, const struct opl
 			size_t kn2;
 			const char *k2 = param_key(&o->l, i, &kn2);
 
-			if (parameq(k, kn, k2, kn2)) {
+			if (param_eq(k, kn, k2, kn2)) {
 				operr(e, "'%.*s' given twice", (int)kn, k);
 				return -1;
 			}
@@ -925,21 +820,21 @@ static int op_options(struct edit *e, enum modconf_opkind kind, const struct opl
 			operr(e, "'%.*s': %s cannot take a quoted value", (int)vn, w, e->opname);
 			return -1;
 		}
-		if (eq && parameq(k, kn, "ids", 3) && kind != MODCONF_DEL) {
-			struct items it = { NULL, 0 };
+		if (eq && param_eq(k, kn, "ids", 3) && kind != MODCONF_DEL) {
+			struct param_items it = { NULL, 0 };
 
-			items_split(&it, eq + 1, (size_t)(w + vn - eq - 1));
+			param_items_split(&it, eq + 1, (size_t)(w + vn - eq - 1));
 			for (i = 0; i < it.n; i++)
-				if (!id_ok(it.v[i], strlen(it.v[i]))) {
+				if (!param_id_ok(it.v[i], strlen(it.v[i]))) {
 					operr(e, "bad id '%s' (VENDOR:DEVICE in hex, e.g. 8086:3e92)", it.v[i]);
-					items_free(&it);
+					param_items_free(&it);
 					return -1;
 				}
 			if (it.n == 0 && kind != MODCONF_SET) {
 				operr(e, "no ids");
 				return -1;
 			}
-			items_free(&it);
+			param_items_free(&it);
 		}
 	}
 
@@ -956,12 +851,12 @@ static int op_options(struct edit *e, enum modconf_opkind kind, const struct opl
 		const char *k = param_key(&o->l, pi, &kn);
 		const char *w = wtext(&o->l, pi, &vn);
 		const char *eq = memchr(w, '=', vn);
-		int ids = parameq(k, kn, "ids", 3);
+		int ids = param_eq(k, kn, "ids", 3);
 		char *want = xstrndup(w, vn);
-		struct items add = { NULL, 0 };
+		struct param_items add = { NULL, 0 };
 
 		if (eq)
-			items_split(&add, eq + 1, (size_t)(w + vn - eq - 1));
+			param_items_split(&add, eq + 1, (size_t)(w + vn - eq - 1));
 		for (i = 0; i < pl.n; i++) {
 			if (!pw_is(e, &pl.pw[i], k, kn))
 				continue;
@@ -996,7 +891,7 @@ static int op_options(struct edit *e, enum modconf_opkind kind, const struct opl
 					pl.pw[i].del = 1;
 			break;
 		case MODCONF_MERGE: {
-			struct items have = { NULL, 0 };
+			struct param_items have = { NULL, 0 };
 			size_t before;
 
 			if (first == (size_t)-1) {
@@ -1012,7 +907,7 @@ static int op_options(struct edit *e, enum modconf_opkind kind, const struct opl
 				t = pw_text(e, &pl.pw[i]);
 				v = strchr(t, '=');
 				if (v) {
-					struct items one = { NULL, 0 };
+					struct param_items one = { NULL, 0 };
 					size_t j;
 
 					if (strchr(v, '"')) {
@@ -1020,13 +915,13 @@ static int op_options(struct edit *e, enum modconf_opkind kind, const struct opl
 							    "cannot merge into the quoted value of '%.*s'", (int)kn, k);
 						r = -1;
 					}
-					items_split(&one, v + 1, strlen(v + 1));
+					param_items_split(&one, v + 1, strlen(v + 1));
 					if (r == 0 && ids)
 						r = ids_check(e, &pl.pw[i], &one);
 					for (j = 0; j < one.n; j++)
-						if (items_find(&have, one.v[j], ids) < 0)
-							items_add(&have, one.v[j], strlen(one.v[j]));
-					items_free(&one);
+						if (param_items_find(&have, one.v[j], strlen(one.v[j]), ids) < 0)
+							param_items_add(&have, one.v[j], strlen(one.v[j]));
+					param_items_free(&one);
 				}
 				free(t);
 				if (i != first)
@@ -1034,8 +929,8 @@ static int op_options(struct edit *e, enum modconf_opkind kind, const struct opl
 			}
 			before = have.n;
 			for (i = 0; i < add.n; i++)
-				if (items_find(&have, add.v[i], ids) < 0)
-					items_add(&have, add.v[i], strlen(add.v[i]));
+				if (param_items_find(&have, add.v[i], strlen(add.v[i]), ids) < 0)
+					param_items_add(&have, add.v[i], strlen(add.v[i]));
 			if (r == 0 && (have.n != before || nocc > 1)) {
 				struct buf nb = BUF_INIT;
 				char *cur = pw_text(e, &pl.pw[first]);
@@ -1052,12 +947,12 @@ static int op_options(struct edit *e, enum modconf_opkind kind, const struct opl
 				buf_free(&nb);
 				free(cur);
 			}
-			items_free(&have);
+			param_items_free(&have);
 			break;
 		}
 		case MODCONF_UNMERGE:
 			for (i = 0; i < pl.n; i++) {
-				struct items one = { NULL, 0 }, keep = { NULL, 0 };
+				struct param_items one = { NULL, 0 }, keep = { NULL, 0 };
 				char *t, *v;
 				size_t j;
 
@@ -1066,10 +961,10 @@ static int op_options(struct edit *e, enum modconf_opkind kind, const struct opl
 				t = pw_text(e, &pl.pw[i]);
 				v = strchr(t, '=');
 				if (v)
-					items_split(&one, v + 1, strlen(v + 1));
+					param_items_split(&one, v + 1, strlen(v + 1));
 				for (j = 0; j < one.n; j++)
-					if (items_find(&add, one.v[j], ids) < 0)
-						items_add(&keep, one.v[j], strlen(one.v[j]));
+					if (param_items_find(&add, one.v[j], strlen(one.v[j]), ids) < 0)
+						param_items_add(&keep, one.v[j], strlen(one.v[j]));
 				if (keep.n == 0) {
 					pl.pw[i].del = 1;
 				} else if (keep.n != one.n) {
@@ -1084,8 +979,8 @@ static int op_options(struct edit *e, enum modconf_opkind kind, const struct opl
 					}
 					pw_set(&pl.pw[i], buf_detach(&nb));
 				}
-				items_free(&one);
-				items_free(&keep);
+				param_items_free(&one);
+				param_items_free(&keep);
 				free(t);
 			}
 			break;
@@ -1102,7 +997,7 @@ static int op_options(struct edit *e, enum modconf_opkind kind, const struct opl
 			}
 			break;
 		}
-		items_free(&add);
+		param_items_free(&add);
 		free(want);
 	}
 	optplan_commit(e, &pl, m, mlen);
