@@ -1143,7 +1143,13 @@ static int op_command(struct edit *e, enum modconf_opkind kind, const struct opl
 	return 0;
 }
 
-/* a softdep section marker: 0 "pre:", 1 "post:", -1 a module */
+/*
+ * A softdep section marker: 0 "pre:", 1 "post:", -1 a module.  kmod
+ * switches sections only on the exact word (libkmod-config.c
+ * kmod_config_add_softdep(): plen == strlen("pre:") && strstartswith(p,
+ * "pre:")): "pre:vfio-pci" is a module of that name after a marker, and
+ * nothing at all before one.
+ */
 static int marker(const struct mc_line *l, size_t i)
 {
 	size_t n;
@@ -1156,6 +1162,48 @@ static int marker(const struct mc_line *l, size_t i)
 	if (n == 5 && memcmp(w, "post:", 5) == 0)
 		return 1;
 	return -1;
+}
+
+/* a marker glued to a module ("pre:vfio-pci"): its section and the module, else -1 */
+static int glued(const struct mc_line *l, size_t i, const char **dep, size_t *dn)
+{
+	size_t n;
+	const char *w = wtext(l, i, &n);
+	int sect;
+
+	if (l->verb != MV_SOFTDEP || i < 2)
+		return -1;
+	if (n > 4 && memcmp(w, "pre:", 4) == 0)
+		sect = 0;
+	else if (n > 5 && memcmp(w, "post:", 5) == 0)
+		sect = 1;
+	else
+		return -1;
+	*dep = w + (sect ? 5 : 4);
+	*dn = n - (sect ? 5 : 4);
+	return sect;
+}
+
+/* say what kmod makes of each glued marker of a softdep line */
+static void warn_glued(struct edit *e, const struct mc_line *l)
+{
+	size_t i, n, dn;
+	int cur = -1;
+	const char *dep;
+
+	for (i = 2; i < l->nw; i++) {
+		const char *w = wtext(l, i, &n);
+		int mk = marker(l, i), sect = glued(l, i, &dep, &dn);
+
+		if (mk >= 0)
+			cur = mk;
+		if (sect < 0)
+			continue;
+		warn(e, l->lineno, "'%.*s': kmod switches to %s-dependencies only on '%s' followed by a blank, so it %s; "
+		     "write '%s %.*s'", (int)n, w, sect ? "post" : "pre", sect ? "post:" : "pre:",
+		     cur < 0 ? "ignores this word" : "reads it as a module of that name",
+		     sect ? "post:" : "pre:", (int)dn, dep);
+	}
 }
 
 /* is d among the section's deps (kmod_config_add_softdep's reading)? */
@@ -1196,7 +1244,15 @@ static int op_deps(struct edit *e, enum modconf_opkind kind, const struct opline
 
 		for (cur = -1, i = 2; i < o->l.nw; i++) {
 			int mk = marker(&o->l, i);
+			const char *dep;
+			size_t dn;
+			int gs = glued(&o->l, i, &dep, &dn);
 
+			if (gs >= 0) {
+				operr(e, "'%s%.*s': a space is missing after '%s' (kmod switches sections only on the word alone)",
+				      gs ? "post:" : "pre:", (int)dn, dep, gs ? "post:" : "pre:");
+				return -1;
+			}
 			if (mk >= 0) {
 				cur = mk;
 			} else if (cur < 0) {
@@ -1241,6 +1297,15 @@ static int op_deps(struct edit *e, enum modconf_opkind kind, const struct opline
 		return 0;
 	}
 	l = &e->mc.line[first];
+	/* a glued "pre:M" asked for as "pre: M": the word goes, M is added below */
+	for (i = 2; !weak && i < l->nw; i++) {
+		const char *dep;
+		size_t dn;
+		int gs = glued(l, i, &dep, &dn);
+
+		if (gs >= 0 && has_dep(&o->l, gs, dep, dn))
+			patch(e, wraw_end(l, i - 1), wraw_end(l, i) - wraw_end(l, i - 1), NULL);
+	}
 	if (weak)
 		at[0] = wraw_end(l, l->nw - 1);
 	for (cur = -1, i = 2; !weak && i < l->nw; i++) {
@@ -1388,6 +1453,8 @@ static int check_file(struct edit *e)
 			else
 				errorf_line(e->file, l->lineno, "'%.*s': %s", (int)n, w, l->bad);
 			return -1;
+		} else if (l->kind == MC_DIRECTIVE && l->verb == MV_SOFTDEP) {
+			warn_glued(e, l);
 		} else if (l->kind == MC_DIRECTIVE && l->verb == MV_OBSOLETE) {
 			w = wtext(l, 0, &n);
 			warn(e, l->lineno, "kmod no longer reads '%.*s' lines", (int)n, w);

@@ -168,6 +168,35 @@ options vfio_pci disable_vga=1" ]
 	mc_twice "$f" 'softdep nouveau pre: vfio-pci post: x\n' --set 'softdep nouveau pre: vfio-pci'
 }
 
+@test "softdep with 'pre:' glued to the module: a warning saying what kmod reads, and --set fixes it" {
+	need_kmod
+	f="$BATS_TEST_TMPDIR/etc/modprobe.d/vfio.conf"
+	text "$f" 'softdep drm pre:vfio-pci\n'
+	run -0 kmod_sees "$f" drm
+	[ "$output" = "softdep drm " ]	# kmod: no dependency at all
+	mc_twice "$f" 'softdep drm pre: vfio-pci\n' --set 'softdep drm pre: vfio-pci'
+	[ "$MC_STDERR" = "modconf-edit: $f:1: warning: 'pre:vfio-pci': kmod switches to pre-dependencies only on 'pre:' followed by a blank, so it ignores this word; write 'pre: vfio-pci'" ]
+	run -0 kmod_sees "$f" drm
+	[ "$output" = "softdep drm pre: vfio-pci" ]
+	# after a real 'pre:', the glued word is a module named 'pre:vfio-pci' to kmod
+	text "$f" 'softdep drm pre: i915 pre:vfio-pci\n'
+	mc_twice "$f" 'softdep drm pre: i915 vfio-pci\n' --set 'softdep drm pre: vfio-pci'
+	[ "$MC_STDERR" = "modconf-edit: $f:1: warning: 'pre:vfio-pci': kmod switches to pre-dependencies only on 'pre:' followed by a blank, so it reads it as a module of that name; write 'pre: vfio-pci'" ]
+	run -0 kmod_sees "$f" drm
+	[ "$output" = "softdep drm pre: i915 vfio-pci" ]
+	# a glued word not asked for stays (the warning says it)
+	text "$f" 'softdep drm pre: i915 post:foo\n'
+	mc_twice "$f" 'softdep drm pre: i915 post:foo vfio-pci\n' --set 'softdep drm pre: vfio-pci'
+}
+
+@test "a glued 'pre:' in the op itself is refused naming the missing space, nothing written" {
+	f="$BATS_TEST_TMPDIR/etc/modprobe.d/vfio.conf"
+	text "$f" 'softdep drm pre: i915\n'
+	run -2 --separate-stderr "$MC" -i --set 'softdep drm pre:vfio-pci' "$f"
+	[ "$stderr" = "modconf-edit: --set 'softdep drm pre:vfio-pci': 'pre:vfio-pci': a space is missing after 'pre:' (kmod switches sections only on the word alone)" ]
+	[ "$(cat "$f")" = "softdep drm pre: i915" ]
+}
+
 @test "install and remove: one line per module, the command replaced" {
 	f="$BATS_TEST_TMPDIR/etc/modprobe.d/x.conf"
 	text "$f" 'install nouveau /bin/false\n'
