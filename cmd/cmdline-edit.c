@@ -46,18 +46,25 @@ static void usage(FILE *f)
 		progname);
 }
 
-/* a FILE named grub, or *.cfg in a grub.d directory, is a GRUB file */
-static int looks_grub(const char *name)
+/* *.cfg in a grub.d directory: read after /etc/default/grub (grub-mkconfig) */
+static int is_dropin(const char *name)
 {
 	const char *base = strrchr(name, '/');
 	size_t n;
 
 	base = base ? base + 1 : name;
-	if (strcmp(base, "grub") == 0)
-		return 1;
 	n = strlen(base);
 	return n > 4 && strcmp(base + n - 4, ".cfg") == 0 && base - name >= 7 &&
 	       memcmp(base - 7, "grub.d/", 7) == 0;
+}
+
+/* a FILE named grub, or a grub.d drop-in, is a GRUB file */
+static int looks_grub(const char *name)
+{
+	const char *base = strrchr(name, '/');
+
+	base = base ? base + 1 : name;
+	return strcmp(base, "grub") == 0 || is_dropin(name);
 }
 
 static int check_nul(const char *name, const struct buf *in)
@@ -73,6 +80,12 @@ static int check_nul(const char *name, const struct buf *in)
 	return EXIT_TROUBLE;
 }
 
+static void quote_refused(const char *name, size_t line, const struct op *op)
+{
+	errorf_line(name, line, "%s '%s': the value holds '\"', which the kernel keeps "
+		    "as data and cannot escape; cannot be edited safely", op->name, op->arg);
+}
+
 /* 1 when the ops changed the line, 0 when not, -1 after an error */
 static int apply_ops(struct cmdline *cl, const struct ctx *c, const char *name,
 		     size_t line)
@@ -84,14 +97,90 @@ static int apply_ops(struct cmdline *cl, const struct ctx *c, const char *name,
 		int r = cmdline_apply(cl, c->ops[i].op, c->ops[i].arg);
 
 		if (r < 0) {
-			errorf_line(name, line, "%s '%s': the value holds '\"', which the kernel keeps "
-				    "as data and cannot escape; cannot be edited safely",
-				    c->ops[i].name, c->ops[i].arg);
+			quote_refused(name, line, &c->ops[i]);
 			return -1;
 		}
 		changed |= r;
 	}
 	return changed;
+}
+
+/* occurrences of op's KEY in text */
+static size_t key_count(const char *text, size_t len, const struct op *op)
+{
+	struct cmdline *cl = cmdline_parse(text, len);
+	struct buf scratch = BUF_INIT;
+	char *key = xstrndup(op->arg, strcspn(op->arg, "="));
+	size_t n = cmdline_get(cl, key, &scratch);
+
+	free(key);
+	buf_free(&scratch);
+	cmdline_free(cl);
+	return n;
+}
+
+/* does op change text? */
+static int op_changes(const char *text, size_t len, const struct op *op)
+{
+	struct cmdline *cl = cmdline_parse(text, len);
+	int r = cmdline_apply(cl, op->op, op->arg);
+
+	cmdline_free(cl);
+	return r != 0;
+}
+
+/*
+ * The ops on an assignment that extends earlier ones ("$VAR ..."): each is
+ * judged on the value sh ends with (v->val).  One that changes nothing
+ * there is skipped; one that would change a parameter an earlier
+ * assignment gives cannot be done here: refused, naming that line.
+ */
+static int apply_ops_extending(struct cmdline *cl, const struct ctx *c, const char *name,
+			       const struct grubvar *gv, const struct grubvar_value *v)
+{
+	struct cmdline *whole = cmdline_parse(v->val, v->vlen);
+	size_t i, k;
+	int changed = 0, r = 0;
+
+	for (i = 0; i < c->nops && r >= 0; i++) {
+		const struct op *op = &c->ops[i];
+
+		r = cmdline_apply(whole, op->op, op->arg);
+		if (r < 0) {
+			quote_refused(name, gv->line, op);
+			break;
+		}
+		if (r == 0)
+			continue;
+		for (k = 0; k + 1 < v->nsteps && r >= 0; k++) {
+			const struct grubvar_step *st = &v->steps[k];
+			int blocked;
+
+			if (op->op == CL_ADD || !key_count(st->val, st->vlen, op))
+				continue;
+			if (op->op == CL_SET)
+				blocked = 1;
+			else if (op->op == CL_MERGE)	/* into the last occurrence: reachable when here */
+				blocked = !key_count(gv->val, gv->vlen, op);
+			else
+				blocked = op_changes(st->val, st->vlen, op);
+			if (blocked) {
+				errorf_line(name, st->line, "%s: %s '%s': this earlier assignment gives the "
+					    "parameter, and line %zu extends it through $%s; the edit cannot "
+					    "reach it here: edit it by hand", c->var, op->name, op->arg,
+					    gv->line, c->var);
+				r = -1;
+			}
+		}
+		if (r < 0)
+			break;
+		r = cmdline_apply(cl, op->op, op->arg);
+		if (r < 0)
+			quote_refused(name, gv->line, op);
+		changed |= r > 0;
+	}
+	cmdline_free(whole);
+	return r < 0 ? -1 : changed;
 }
 
 static int is_blank(const char *p, size_t n)
@@ -259,6 +348,7 @@ static int edit_grub(const char *name, const struct buf *in, struct buf *out,
 {
 	const char *text = in->p ? in->p : "";
 	struct grubvar gv;
+	struct grubvar_value whole = { 0 };
 	struct cmdline *cl;
 	int r = grubvar_find(text, in->len, c->var, name, &gv);
 
@@ -270,22 +360,33 @@ static int edit_grub(const char *name, const struct buf *in, struct buf *out,
 		struct buf val = BUF_INIT;
 
 		cl = cmdline_parse("", 0);
-		if (apply_ops(cl, c, name, 0) > 0) {
-			cmdline_render_buf(cl, &val);
-			grubvar_append(text, in->len, c->var, val.p, val.len, out);
-		} else {
+		r = 0;
+		if (apply_ops(cl, c, name, 0) <= 0) {
 			buf_add(out, text, in->len);
+		} else if (gv.nested_line) {
+			/* appended at top level, it would replace what the block sets */
+			errorf_line(name, gv.nested_line, "%s: assigned only inside an if, case, loop or "
+				    "function; a top-level assignment appended would throw that value "
+				    "away: edit it by hand", c->var);
+			r = EXIT_TROUBLE;
+		} else {
+			cmdline_render_buf(cl, &val);
+			grubvar_append(text, in->len, c->var, val.p, val.len,
+				       strcmp(name, "-") != 0 && is_dropin(name), out);
 		}
 		buf_free(&val);
 		cmdline_free(cl);
-		return 0;
+		return r;
 	}
 	cl = cmdline_parse(gv.val, gv.vlen);
-	if (cmdline_unterminated(cl) >= 0) {
+	if (gv.refs_self && (r = grubvar_value(text, in->len, c->var, name, &whole)) != 0) {
+		r = EXIT_TROUBLE;	/* an earlier assignment sh cannot read */
+	} else if (cmdline_unterminated(cl) >= 0) {
 		errorf_line(name, gv.line, "%s: unterminated double quote in the command line",
 			    c->var);
 		r = EXIT_TROUBLE;
-	} else if ((r = apply_ops(cl, c, name, gv.line)) < 0) {
+	} else if ((r = gv.refs_self ? apply_ops_extending(cl, c, name, &gv, &whole)
+				     : apply_ops(cl, c, name, gv.line)) < 0) {
 		r = EXIT_TROUBLE;
 	} else if (r && rewrites_expansion(cl, &gv, name, c->var)) {
 		r = EXIT_TROUBLE;
@@ -300,6 +401,7 @@ static int edit_grub(const char *name, const struct buf *in, struct buf *out,
 	}
 	cmdline_free(cl);
 	grubvar_free(&gv);
+	grubvar_value_free(&whole);
 	return r;
 }
 
@@ -380,7 +482,7 @@ static int get_values(const struct ctx *c, char **files, int nfiles)
 	for (i = 0; i < nfiles && status == 0; i++) {
 		const char *name = files[i];
 		struct buf in = BUF_INIT;
-		struct grubvar gv = { 0 };
+		struct grubvar_value gv = { 0 };
 		int r = strcmp(name, "-") == 0 ? buf_read_fd(&in, 0, BUF_MAX_FILE)
 					       : buf_read_file(&in, name, BUF_MAX_FILE);
 		const char *text;
@@ -395,7 +497,7 @@ static int get_values(const struct ctx *c, char **files, int nfiles)
 			text = in.p ? in.p : "";
 			len = in.len;
 			if (c->grub || looks_grub(name)) {
-				r = grubvar_find(text, len, c->var, name, &gv);
+				r = grubvar_value(text, len, c->var, name, &gv);
 				if (r == 2)
 					status = EXIT_TROUBLE;
 				text = r == 0 ? gv.val : "";
@@ -414,7 +516,7 @@ static int get_values(const struct ctx *c, char **files, int nfiles)
 				len -= n + (n < len);
 			}
 		}
-		grubvar_free(&gv);
+		grubvar_value_free(&gv);
 		buf_free(&in);
 	}
 	if (status == 0)
