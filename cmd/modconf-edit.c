@@ -6,7 +6,7 @@
 #include "buf.h"
 #include "editfile.h"
 #include "err.h"
-#include "modconf.h"
+#include "modedit.h"
 #include "opts.h"
 
 #include <getopt.h>
