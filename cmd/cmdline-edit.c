@@ -2,7 +2,6 @@
  * cmdline-edit: edit a kernel command line in /etc/kernel/cmdline (a line)
  * or in /etc/default/grub (a shell variable), by the kernel's own rules.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -23,7 +22,7 @@ struct op {
 	const char *arg;
 };
 
-struct ctx {
+struct edits {
 	struct op *ops;
 	size_t nops;
 	int grub;		/* -g: every FILE is a GRUB file */
@@ -46,36 +45,13 @@ static void usage(FILE *f)
 		progname);
 }
 
-/* *.cfg in a grub.d directory: read after /etc/default/grub (grub-mkconfig) */
-static int is_dropin(const char *name)
+/* a text file holds no NUL byte: 0, or EXIT_TROUBLE naming its line */
+static int nul_refused(const char *name, const struct buf *in)
 {
-	const char *base = strrchr(name, '/');
-	size_t n;
+	size_t line = buf_nul_line(in->p, in->len);
 
-	base = base ? base + 1 : name;
-	n = strlen(base);
-	return n > 4 && strcmp(base + n - 4, ".cfg") == 0 && base - name >= 7 &&
-	       memcmp(base - 7, "grub.d/", 7) == 0;
-}
-
-/* a FILE named grub, or a grub.d drop-in, is a GRUB file */
-static int looks_grub(const char *name)
-{
-	const char *base = strrchr(name, '/');
-
-	base = base ? base + 1 : name;
-	return strcmp(base, "grub") == 0 || is_dropin(name);
-}
-
-static int check_nul(const char *name, const struct buf *in)
-{
-	const char *z = in->len ? memchr(in->p, '\0', in->len) : NULL;
-	size_t line = 1, i;
-
-	if (!z)
+	if (!line)
 		return 0;
-	for (i = 0; i < (size_t)(z - in->p); i++)
-		line += in->p[i] == '\n';
 	errorf_line(name, line, "NUL byte in a text file");
 	return EXIT_TROUBLE;
 }
@@ -87,7 +63,7 @@ static void quote_refused(const char *name, size_t line, const struct op *op)
 }
 
 /* 1 when the ops changed the line, 0 when not, -1 after an error */
-static int apply_ops(struct cmdline *cl, const struct ctx *c, const char *name,
+static int apply_ops(struct cmdline *cl, const struct edits *c, const char *name,
 		     size_t line)
 {
 	size_t i;
@@ -135,7 +111,7 @@ static int op_changes(const char *text, size_t len, const struct op *op)
  * there is skipped; one that would change a parameter an earlier
  * assignment gives cannot be done here: refused, naming that line.
  */
-static int apply_ops_extending(struct cmdline *cl, const struct ctx *c, const char *name,
+static int apply_ops_extending(struct cmdline *cl, const struct edits *c, const char *name,
 			       const struct grubvar *gv, const struct grubvar_value *v)
 {
 	struct cmdline *whole = cmdline_parse(v->val, v->vlen);
@@ -193,39 +169,12 @@ static int is_blank(const char *p, size_t n)
 	return 1;
 }
 
-struct line {
-	const char *p;
-	size_t len;	/* without its '\n' */
-	int nl;		/* has a '\n' */
-};
-
-static size_t split_lines(const struct buf *in, struct line **out)
-{
-	size_t n = 0, cap = 8, pos = 0;
-	struct line *v = xmalloc(cap * sizeof(*v));
-
-	while (pos < in->len) {
-		const char *nl = memchr(in->p + pos, '\n', in->len - pos);
-		size_t end = nl ? (size_t)(nl - in->p) : in->len;
-
-		if (n == cap)
-			v = xrealloc(v, (cap *= 2) * sizeof(*v));
-		v[n].p = in->p + pos;
-		v[n].len = end - pos;
-		v[n].nl = nl != NULL;
-		n++;
-		pos = nl ? end + 1 : end;
-	}
-	*out = v;
-	return n;
-}
-
 /* line mode: each line with content is one command line */
 static int edit_lines(const char *name, const struct buf *in, struct buf *out,
-		      const struct ctx *c)
+		      const struct edits *c)
 {
-	struct line *lines, empty = { "", 0, 0 };
-	size_t n = split_lines(in, &lines), i, content = 0;
+	struct buf_line *lines, empty = { "", 0, 0 };
+	size_t n = buf_lines(in->p, in->len, &lines), i, content = 0;
 	int status = 0, r;
 
 	for (i = 0; i < n; i++)
@@ -239,7 +188,7 @@ static int edit_lines(const char *name, const struct buf *in, struct buf *out,
 		n = 1;
 	}
 	for (i = 0; i < n && status == 0; i++) {
-		const struct line *l = &lines[i];
+		const struct buf_line *l = &lines[i];
 		struct cmdline *cl;
 
 		if (content > 0 && is_blank(l->p, l->len)) {
@@ -281,45 +230,6 @@ static void emit_grub(void *arg, const char *p, size_t n, int orig, size_t off)
 		grubvar_edit_insert(arg, p, n);
 }
 
-/* grub.d/NAME.cfg beside FILE is sourced after it: say when it sets VAR too */
-static void warn_grub_d(const char *name, const char *var)
-{
-	const char *slash = strrchr(name, '/');
-	struct buf dir = BUF_INIT;
-	struct dirent **list;
-	int n, i;
-
-	if (slash)
-		buf_add(&dir, name, (size_t)(slash - name) + 1);
-	buf_adds(&dir, "grub.d");
-	n = scandir(dir.p, &list, NULL, alphasort);
-	for (i = 0; i < n; i++) {
-		const char *e = list[i]->d_name;
-		size_t len = strlen(e);
-		struct buf path = BUF_INIT, text = BUF_INIT;
-		struct grubvar gv;
-
-		if (len > 4 && strcmp(e + len - 4, ".cfg") == 0) {
-			buf_printf(&path, "%s/%s", dir.p, e);
-			if (strcmp(path.p, name) != 0 &&
-			    buf_read_file(&text, path.p, BUF_MAX_FILE) == 0 &&
-			    grubvar_find(text.p ? text.p : "", text.len, var, path.p, &gv) == 0) {
-				errorf(name, "warning: %s:%zu also sets %s and is read later: %s",
-				       path.p, gv.line, var,
-				       gv.refs_self ? "it changes the value edited here"
-						    : "it overrides this edit");
-				grubvar_free(&gv);
-			}
-		}
-		buf_free(&path);
-		buf_free(&text);
-		free(list[i]);
-	}
-	if (n >= 0)
-		free(list);
-	buf_free(&dir);
-}
-
 /*
  * A parameter that holds a $VAR expansion cannot be rewritten: the new
  * text is written literal ("\$IDS"), so the reference would be lost or
@@ -344,7 +254,7 @@ static int rewrites_expansion(const struct cmdline *cl, const struct grubvar *gv
 }
 
 static int edit_grub(const char *name, const struct buf *in, struct buf *out,
-		     const struct ctx *c)
+		     const struct edits *c)
 {
 	const char *text = in->p ? in->p : "";
 	struct grubvar gv;
@@ -355,7 +265,7 @@ static int edit_grub(const char *name, const struct buf *in, struct buf *out,
 	if (r == 2)
 		return EXIT_TROUBLE;
 	if (strcmp(name, "-") != 0)
-		warn_grub_d(name, c->var);
+		grubvar_warn_dropins(name, c->var);
 	if (r == 1) {
 		struct buf val = BUF_INIT;
 
@@ -372,7 +282,7 @@ static int edit_grub(const char *name, const struct buf *in, struct buf *out,
 		} else {
 			cmdline_render_buf(cl, &val);
 			grubvar_append(text, in->len, c->var, val.p, val.len,
-				       strcmp(name, "-") != 0 && is_dropin(name), out);
+				       strcmp(name, "-") != 0 && grubvar_is_dropin(name), out);
 		}
 		buf_free(&val);
 		cmdline_free(cl);
@@ -414,7 +324,7 @@ static int edit_grub(const char *name, const struct buf *in, struct buf *out,
  * root= is a host that does not boot.  0 and *seed filled, 1 when FILE
  * exists, or EXIT_TROUBLE.
  */
-static int seed_line(const char *name, const struct ctx *c, struct buf *seed)
+static int seed_line(const char *name, const struct edits *c, struct buf *seed)
 {
 	struct buf src = BUF_INIT, vals = BUF_INIT;
 	struct cmdline *cl;
@@ -450,13 +360,13 @@ static int seed_line(const char *name, const struct ctx *c, struct buf *seed)
 
 static int edit(const char *name, const struct buf *in, struct buf *out, void *arg)
 {
-	const struct ctx *c = arg;
+	const struct edits *c = arg;
 	struct buf seed = BUF_INIT;
 	int r;
 
-	if (check_nul(name, in))
+	if (nul_refused(name, in))
 		return EXIT_TROUBLE;
-	if (c->grub || looks_grub(name))
+	if (c->grub || grubvar_is_grub_file(name))
 		return edit_grub(name, in, out, c);
 	if (in->len == 0 && (r = seed_line(name, c, &seed)) != 1) {
 		if (r == 0)
@@ -468,7 +378,7 @@ static int edit(const char *name, const struct buf *in, struct buf *out, void *a
 }
 
 /* --get: the values of each KEY in each input; 1 when none was found */
-static int get_values(const struct ctx *c, char **files, int nfiles)
+static int get_values(const struct edits *c, char **files, int nfiles)
 {
 	static char *stdin_name[] = { (char *)"-" };
 	struct buf out = BUF_INIT;
@@ -491,12 +401,12 @@ static int get_values(const struct ctx *c, char **files, int nfiles)
 		if (r < 0) {
 			errorf_errno(name, -r, "cannot read");
 			status = EXIT_TROUBLE;
-		} else if (check_nul(name, &in)) {
+		} else if (nul_refused(name, &in)) {
 			status = EXIT_TROUBLE;
 		} else {
 			text = in.p ? in.p : "";
 			len = in.len;
-			if (c->grub || looks_grub(name)) {
+			if (c->grub || grubvar_is_grub_file(name)) {
 				r = grubvar_value(text, len, c->var, name, &gv);
 				if (r == 2)
 					status = EXIT_TROUBLE;
@@ -505,7 +415,7 @@ static int get_values(const struct ctx *c, char **files, int nfiles)
 			}
 			while (status == 0 && len > 0) {
 				const char *nl = memchr(text, '\n', len);
-				size_t n = nl && !(c->grub || looks_grub(name)) ? (size_t)(nl - text) : len;
+				size_t n = nl && !(c->grub || grubvar_is_grub_file(name)) ? (size_t)(nl - text) : len;
 				struct cmdline *cl = cmdline_parse(text, n);
 				size_t k;
 
@@ -548,7 +458,7 @@ int main(int argc, char **argv)
 	};
 	struct common_opts co = COMMON_OPTS_INIT;
 	struct edit_opts eo = { 0 };
-	struct ctx c = { 0 };
+	struct edits c = { 0 };
 	size_t i, ngets = 0;
 	int ch, status;
 

@@ -1,6 +1,7 @@
 #include "grubvar.h"
 #include "err.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -753,4 +754,61 @@ void grubvar_append(const char *text, size_t len, const char *var,
 		dq_escape(out, value, vlen);
 		buf_adds(out, "\"\n");
 	}
+}
+
+int grubvar_is_dropin(const char *name)
+{
+	const char *base = strrchr(name, '/');
+	size_t n;
+
+	base = base ? base + 1 : name;
+	n = strlen(base);
+	return n > 4 && strcmp(base + n - 4, ".cfg") == 0 && base - name >= 7 &&
+	       memcmp(base - 7, "grub.d/", 7) == 0;
+}
+
+int grubvar_is_grub_file(const char *name)
+{
+	const char *base = strrchr(name, '/');
+
+	base = base ? base + 1 : name;
+	return strcmp(base, "grub") == 0 || grubvar_is_dropin(name);
+}
+
+void grubvar_warn_dropins(const char *file, const char *var)
+{
+	const char *slash = strrchr(file, '/');
+	struct buf dir = BUF_INIT;
+	struct dirent **list;
+	int n, i;
+
+	if (slash)
+		buf_add(&dir, file, (size_t)(slash - file) + 1);
+	buf_adds(&dir, "grub.d");
+	n = scandir(dir.p, &list, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		const char *e = list[i]->d_name;
+		size_t len = strlen(e);
+		struct buf path = BUF_INIT, text = BUF_INIT;
+		struct grubvar gv;
+
+		if (len > 4 && strcmp(e + len - 4, ".cfg") == 0) {
+			buf_printf(&path, "%s/%s", dir.p, e);
+			if (strcmp(path.p, file) != 0 &&
+			    buf_read_file(&text, path.p, BUF_MAX_FILE) == 0 &&
+			    grubvar_find(text.p ? text.p : "", text.len, var, path.p, &gv) == 0) {
+				warnf(file, 0, "%s:%zu also sets %s and is read later: %s",
+				      path.p, gv.line, var,
+				      gv.refs_self ? "it changes the value edited here"
+						   : "it overrides this edit");
+				grubvar_free(&gv);
+			}
+		}
+		buf_free(&path);
+		buf_free(&text);
+		free(list[i]);
+	}
+	if (n >= 0)
+		free(list);
+	buf_free(&dir);
 }

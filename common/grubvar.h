@@ -46,6 +46,16 @@ int grubvar_find(const char *text, size_t len, const char *var,
 		 const char *fname, struct grubvar *gv);
 void grubvar_free(struct grubvar *gv);
 
+/* a FILE named grub, or a grub.d drop-in, is a GRUB defaults file */
+int grubvar_is_grub_file(const char *name);
+/* *.cfg in a grub.d directory: grub-mkconfig sources it after /etc/default/grub */
+int grubvar_is_dropin(const char *name);
+/*
+ * Warn when a grub.d/NAME.cfg beside file assigns var: read after file, it
+ * overrides an edit of it, or changes the value edited there.
+ */
+void grubvar_warn_dropins(const char *file, const char *var);
+
 /* one assignment of the chain that makes a value, decoded on its own */
 struct grubvar_step {
 	size_t line;

@@ -272,18 +272,14 @@ int modconf_parse(struct modconf *mc, const char *p, size_t len,
 		  enum modconf_format fmt, size_t *errline, const char **err)
 {
 	size_t pos = 0, lineno = 1;
-	const char *nul = memchr(p ? p : "", '\0', len);
+	size_t nul = buf_nul_line(p ? p : "", len);
 
 	memset(mc, 0, sizeof(*mc));
 	mc->p = p ? p : "";
 	mc->len = len;
 	mc->fmt = fmt;
 	if (nul) {
-		size_t i;
-
-		*errline = 1;
-		for (i = 0; mc->p + i < nul; i++)
-			*errline += mc->p[i] == '\n';
+		*errline = nul;
 		*err = "NUL byte";
 		return -1;
 	}
