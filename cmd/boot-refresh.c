@@ -36,10 +36,8 @@ enum {
 #define MARKER_DIR "/var/lib/vfio-kit"
 #define MARKER MARKER_DIR "/refresh-needed"
 
-#define MAX_ARGS 8
-
 struct cmd {
-	char *argv[MAX_ARGS];
+	char **argv;		/* NULL-terminated, as many words as given */
 };
 
 struct cmdlist {
@@ -71,16 +69,22 @@ static void add_cmd(struct cmdlist *l, ...)
 	c = &l->v[l->n++];
 	memset(c, 0, sizeof *c);
 	va_start(ap, l);
-	while ((s = va_arg(ap, const char *)) && i < MAX_ARGS - 1)
+	while ((s = va_arg(ap, const char *))) {
+		c->argv = xgrow1(c->argv, i, sizeof(*c->argv));
 		c->argv[i++] = xstrdup(s);
+	}
 	va_end(ap);
+	c->argv = xgrow1(c->argv, i, sizeof(*c->argv));
+	c->argv[i] = NULL;
 }
 
 static void free_cmds(struct cmdlist *l)
 {
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		for (size_t j = 0; l->v[i].argv[j]; j++)
 			free(l->v[i].argv[j]);
+		free(l->v[i].argv);
+	}
 	free(l->v);
 }
 

@@ -185,8 +185,8 @@ int main(int argc, char **argv)
 			if (mo.alias) {
 				printf("alias %s %s\n", d->modalias, mo.alias);
 			} else if (mo.modules) {
-				const char *m[64];
-				size_t n = modalias_lookup(db, d->modalias, m, 64);
+				const char **m;
+				size_t n = modalias_lookup(db, d->modalias, &m);
 				char slot[32];
 
 				pci_slot_name(d, slot, sizeof(slot));
@@ -194,6 +194,7 @@ int main(int argc, char **argv)
 				for (j = 0; j < n; j++)
 					printf(" %s", m[j]);
 				putchar('\n');
+				free(m);
 			} else {
 				puts(d->modalias);
 			}

@@ -28,8 +28,6 @@ static const char *const field_names[F_COUNT] = {
 enum mode { M_FIELDS, M_GROUPS, M_LSPCI };
 enum { OPT_GROUPS = OPT_TOOL, OPT_LSPCI };
 
-#define MAX_MODULES 64
-
 struct listopts {
 	struct common_opts co;
 	struct pcifilter filter;
@@ -239,11 +237,11 @@ static void put_opt(const char *s)
 static void put_modules(const struct ctx *cx, const struct pcidev *d,
 			const char *sep)
 {
-	const char *m[MAX_MODULES];
+	const char **m = NULL;
 	size_t n = 0, i;
 
 	if (cx->mods && d->modalias)
-		n = modalias_lookup(cx->mods, d->modalias, m, MAX_MODULES);
+		n = modalias_lookup(cx->mods, d->modalias, &m);
 	if (n == 0)
 		fputs("-", stdout);
 	for (i = 0; i < n; i++) {
@@ -251,6 +249,7 @@ static void put_modules(const struct ctx *cx, const struct pcidev *d,
 			fputs(sep, stdout);
 		fputs(m[i], stdout);
 	}
+	free(m);
 }
 
 static int has_subsys(const struct pcidev *d)
@@ -377,14 +376,14 @@ static void show_lspci(const struct ctx *cx, const struct pcilist *l)
 		if (d->driver)
 			printf("\tKernel driver in use: %s\n", d->driver);
 		if (cx->mods && d->modalias) {
-			const char *m[MAX_MODULES];
-			size_t n = modalias_lookup(cx->mods, d->modalias, m,
-						   MAX_MODULES), j;
+			const char **m;
+			size_t n = modalias_lookup(cx->mods, d->modalias, &m), j;
 
 			for (j = 0; j < n; j++)
 				printf("%s %s", j ? "," : "\tKernel modules:", m[j]);
 			if (n)
 				putchar('\n');
+			free(m);
 		}
 	}
 }
