@@ -243,3 +243,9 @@ examples_ok() {
 	render_ok vfio-passthrough; sections_ok vfio-passthrough; synopsis_ok vfio-passthrough
 }
 @test "vfio-passthrough(1) examples print what the page shows" { examples_ok vfio-passthrough; }
+
+@test "the project stands alone: README, man pages and sources point at nothing outside it (../shared, /work)" {
+	cd "$BATS_TEST_DIRNAME/.."
+	run -1 grep -rlE '\.\./shared/|/work/shared' README.md cmd common scripts Makefile
+	[ -z "$output" ]
+}
