@@ -573,7 +573,11 @@ static void parse_options(int argc, char **argv, struct refresh *rf)
 	int c, only = 0;
 
 	while ((c = getopt_long(argc, argv, "hk:n", longopts, NULL)) != -1) {
-		if (opts_common(c, optarg, &rf->o, usage))
+		int taken = opts_common(c, optarg, &rf->o, usage);
+
+		if (taken == OPTS_QUIT)
+			exit(close_stdout(rf->o.status));
+		if (taken == OPTS_TAKEN)
 			continue;
 		switch (c) {
 		case 'k':

@@ -466,7 +466,13 @@ int main(int argc, char **argv)
 	c.var = "GRUB_CMDLINE_LINUX_DEFAULT";
 	c.ops = xcalloc((size_t)argc, sizeof(*c.ops));
 	while ((ch = getopt_long(argc, argv, "gh" EDIT_SHORTOPTS, longopts, NULL)) != -1) {
-		if (opts_common(ch, optarg, &co, usage) || edit_opts_parse(ch, optarg, &eo))
+		int taken = opts_common(ch, optarg, &co, usage);
+
+		if (taken == OPTS_QUIT) {
+			free(c.ops);
+			return close_stdout(co.status);
+		}
+		if (taken == OPTS_TAKEN || edit_opts_parse(ch, optarg, &eo))
 			continue;
 		if (ch == 'g') {
 			c.grub = 1;

@@ -519,7 +519,11 @@ int main(int argc, char **argv)
 
 	err_init(argv[0]);
 	while ((ch = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
-		if (opts_common(ch, optarg, &co, usage))
+		int taken = opts_common(ch, optarg, &co, usage);
+
+		if (taken == OPTS_QUIT)
+			return close_stdout(co.status);
+		if (taken == OPTS_TAKEN)
 			continue;
 		switch (ch) {
 		case 'q':

@@ -37,7 +37,11 @@ static void parse_options(int argc, char **argv, struct mopts *mo)
 	int c;
 
 	while ((c = getopt_long(argc, argv, "hm", longopts, NULL)) != -1) {
-		if (opts_common(c, optarg, &mo->co, usage))
+		int taken = opts_common(c, optarg, &mo->co, usage);
+
+		if (taken == OPTS_QUIT)
+			exit(close_stdout(mo->co.status));
+		if (taken == OPTS_TAKEN)
 			continue;
 		switch (c) {
 		case OPT_ALIAS:

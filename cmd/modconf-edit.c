@@ -65,7 +65,13 @@ int main(int argc, char **argv)
 	err_init(argv[0]);
 	c.ops = xcalloc((size_t)argc, sizeof(*c.ops));
 	while ((ch = getopt_long(argc, argv, "h" EDIT_SHORTOPTS, longopts, NULL)) != -1) {
-		if (opts_common(ch, optarg, &co, usage) || edit_opts_parse(ch, optarg, &eo))
+		int taken = opts_common(ch, optarg, &co, usage);
+
+		if (taken == OPTS_QUIT) {
+			free(c.ops);
+			return close_stdout(co.status);
+		}
+		if (taken == OPTS_TAKEN || edit_opts_parse(ch, optarg, &eo))
 			continue;
 		switch (ch) {
 		case OPT_FORMAT:

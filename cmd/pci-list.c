@@ -97,7 +97,11 @@ static void parse_options(int argc, char **argv, struct listopts *lo)
 	int c;
 
 	while ((c = getopt_long(argc, argv, "c:d:g:hi:kno:s:", longopts, NULL)) != -1) {
-		if (opts_common(c, optarg, &lo->co, usage))
+		int taken = opts_common(c, optarg, &lo->co, usage);
+
+		if (taken == OPTS_QUIT)
+			exit(close_stdout(lo->co.status));
+		if (taken == OPTS_TAKEN)
 			continue;
 		switch (c) {
 		case 'c':

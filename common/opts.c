@@ -18,26 +18,30 @@ int opts_common(int c, const char *arg, struct common_opts *o,
 	switch (c) {
 	case 'h':
 		usage(stdout);
-		exit(close_stdout(EXIT_YES));
+		o->status = EXIT_YES;
+		return OPTS_QUIT;
 	case OPT_VERSION:
 		printf("%s %s\n", progname, VFIOKIT_VERSION);
-		exit(close_stdout(EXIT_YES));
+		o->status = EXIT_YES;
+		return OPTS_QUIT;
 	case OPT_ROOT:
 		if (!*arg) {
 			errorf("--root", "empty directory name");
-			exit(EXIT_TROUBLE);
+			o->status = EXIT_TROUBLE;
+			return OPTS_QUIT;
 		}
 		o->root = arg;
-		return 1;
+		return OPTS_TAKEN;
 	case OPT_KERNEL:
 		o->kernel = arg;
-		return 1;
+		return OPTS_TAKEN;
 	case '?':
 	case ':':
 		usage(stderr);
-		exit(EXIT_TROUBLE);
+		o->status = EXIT_TROUBLE;
+		return OPTS_QUIT;
 	}
-	return 0;
+	return OPTS_OWN;
 }
 
 int root_is_slash(const char *root)

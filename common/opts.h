@@ -27,15 +27,20 @@ enum {
 struct common_opts {
 	const char *root;	/* "/" unless --root */
 	const char *kernel;	/* NULL unless --kernel */
+	int status;		/* after OPTS_QUIT: the exit status */
 };
 
-#define COMMON_OPTS_INIT { "/", NULL }
+#define COMMON_OPTS_INIT { "/", NULL, 0 }
+
+/* what opts_common() made of an option */
+enum { OPTS_OWN, OPTS_TAKEN, OPTS_QUIT };
 
 /*
- * Handle one getopt_long result that every tool shares: 'h' prints usage
- * to stdout and exits 0, OPT_VERSION prints "NAME VERSION" and exits 0,
- * '?' prints usage to stderr and exits 2.  Returns 1 when c was handled,
- * 0 when it is the tool's own.
+ * Handle one getopt_long result that every tool shares.  Returns
+ * OPTS_TAKEN when c was handled, OPTS_OWN when it is the tool's own, and
+ * OPTS_QUIT when the tool is done and main exits with o->status: 'h'
+ * printed usage to stdout (0), OPT_VERSION "NAME VERSION" (0), '?' usage
+ * to stderr (2), an empty --root an error (2).  Nothing here exits.
  */
 int opts_common(int c, const char *arg, struct common_opts *o,
 		void (*usage)(FILE *));
