@@ -219,10 +219,10 @@ static char *mkinitcpio_preset(const char *root, const char *rel)
 	return r;
 }
 
-static int plan_initramfs(const struct refresh *rf, const struct bootsetup *bs,
+static int plan_initramfs(const struct refresh *want, const struct bootsetup *bs,
 			  struct cmdlist *l)
 {
-	const char *rel = rf->all ? NULL : rf->o.kernel;
+	const char *rel = want->all ? NULL : want->o.kernel;
 	char *preset;
 
 	switch (bs->initramfs) {
@@ -240,7 +240,7 @@ static int plan_initramfs(const struct refresh *rf, const struct bootsetup *bs,
 			add_cmd(l, "mkinitcpio", "-P", (char *)NULL);
 			return 0;
 		}
-		preset = mkinitcpio_preset(rf->o.root, rel);
+		preset = mkinitcpio_preset(want->o.root, rel);
 		if (!preset)
 			return -1;
 		add_cmd(l, "mkinitcpio", "-p", preset, (char *)NULL);
@@ -249,32 +249,32 @@ static int plan_initramfs(const struct refresh *rf, const struct bootsetup *bs,
 	case INITRAMFS_NONE:
 		break;
 	}
-	errorf(rf->o.root, "no initramfs generator found (looked for %s)",
+	errorf(want->o.root, "no initramfs generator found (looked for %s)",
 	       bootdetect_initramfs_sought);
 	return -1;
 }
 
-static int plan_sdboot(const struct refresh *rf, const struct bootsetup *bs,
+static int plan_sdboot(const struct refresh *want, const struct bootsetup *bs,
 		       struct cmdlist *l)
 {
 	char **rels;
 	int r = 0;
 
 	if (bs->kernel_install) {
-		if (rf->o.kernel && !rf->all) {
+		if (want->o.kernel && !want->all) {
 			rels = xcalloc(2, sizeof *rels);
-			rels[0] = xstrdup(rf->o.kernel);
+			rels[0] = xstrdup(want->o.kernel);
 		} else {
-			rels = kernels(rf->o.root);
+			rels = kernels(want->o.root);
 		}
 		/* the entries' options are written when a kernel is installed */
 		for (size_t i = 0; rels[i]; i++) {
-			char *img = kernel_image(rf->o.root, rels[i]);
+			char *img = kernel_image(want->o.root, rels[i]);
 
 			if (img)
 				add_cmd(l, "kernel-install", "add", rels[i], img, (char *)NULL);
-			else if (rf->o.kernel && !rf->all)
-				errorf(rels[i], "no kernel image under %s", rf->o.root), r = -1;
+			else if (want->o.kernel && !want->all)
+				errorf(rels[i], "no kernel image under %s", want->o.root), r = -1;
 			free(img);
 			free(rels[i]);
 		}
@@ -284,7 +284,7 @@ static int plan_sdboot(const struct refresh *rf, const struct bootsetup *bs,
 	return r;
 }
 
-static int plan_loader(const struct refresh *rf, const struct bootsetup *bs,
+static int plan_loader(const struct refresh *want, const struct bootsetup *bs,
 		       struct cmdlist *l)
 {
 	switch (bs->loader) {
@@ -304,11 +304,11 @@ static int plan_loader(const struct refresh *rf, const struct bootsetup *bs,
 			add_cmd(l, bs->grub_cmd, "-o", bs->grub_cfg, (char *)NULL);
 		return 0;
 	case LOADER_SDBOOT:
-		return plan_sdboot(rf, bs, l);
+		return plan_sdboot(want, bs, l);
 	case LOADER_NONE:
 		break;
 	}
-	errorf(rf->o.root, "no boot loader setup found (looked for %s)",
+	errorf(want->o.root, "no boot loader setup found (looked for %s)",
 	       bootdetect_loader_sought);
 	return -1;
 }
@@ -409,13 +409,13 @@ static int root_has(const char *root, const char *path)
  * The rest of --detect: the facts a passthrough plan is made of
  * (common/hostfacts.h), one "KEY VALUE..." line each.
  */
-static void host_profile(const struct refresh *rf)
+static void host_profile(const struct refresh *want)
 {
 	static const char *const vfio_mods[] = { "vfio_pci", "vfio", "vfio_iommu_type1" };
-	char *rel = root_kernel_release(&rf->o);
-	enum cpu_vendor cpu = hostfacts_cpu(rf->o.root);
-	enum mod_state vfio_pci = hostfacts_module(rf->o.root, rel, "vfio_pci");
-	const char *fb = hostfacts_fb_release(rf->o.root, rel);
+	char *rel = root_kernel_release(&want->o);
+	enum cpu_vendor cpu = hostfacts_cpu(want->o.root);
+	enum mod_state vfio_pci = hostfacts_module(want->o.root, rel, "vfio_pci");
+	const char *fb = hostfacts_fb_release(want->o.root, rel);
 	size_t i, n = 0;
 
 	printf("kernel %s\n", rel ? rel : "none");
@@ -429,16 +429,16 @@ static void host_profile(const struct refresh *rf)
 	 * /etc/modules is read on the Debian family only (initramfs-tools,
 	 * and systemd through /etc/modules-load.d/modules.conf -> ../modules)
 	 */
-	printf("modules-file %s\n", root_has(rf->o.root, "/etc/modules") ||
-	       root_has(rf->o.root, "/etc/debian_version") ?
+	printf("modules-file %s\n", root_has(want->o.root, "/etc/modules") ||
+	       root_has(want->o.root, "/etc/debian_version") ?
 	       "/etc/modules" : "/etc/modules-load.d/vfio.conf");
 	fputs("modules-load", stdout);
 	for (i = 0; i < sizeof(vfio_mods) / sizeof(vfio_mods[0]); i++)
-		if (hostfacts_module(rf->o.root, rel, vfio_mods[i]) != MOD_BUILTIN)
+		if (hostfacts_module(want->o.root, rel, vfio_mods[i]) != MOD_BUILTIN)
 			printf(" %s", vfio_mods[i]), n++;
 	/* vfio_virqfd was folded into vfio in Linux 6.2 */
 	if (rel && kver_cmp(rel, 6, 2) < 0 &&
-	    hostfacts_module(rf->o.root, rel, "vfio_virqfd") != MOD_BUILTIN)
+	    hostfacts_module(want->o.root, rel, "vfio_virqfd") != MOD_BUILTIN)
 		fputs(" vfio_virqfd", stdout), n++;
 	puts(n ? "" : " none");
 	printf("modules-drop %s\n", rel && kver_cmp(rel, 6, 2) >= 0 ? "vfio_virqfd" : "none");
@@ -446,11 +446,11 @@ static void host_profile(const struct refresh *rf)
 	free(rel);
 }
 
-static int detect(const struct refresh *rf, const struct bootsetup *bs)
+static int detect(const struct refresh *want, const struct bootsetup *bs)
 {
 	if (!bs->container && bs->initramfs == INITRAMFS_NONE &&
 	    bs->loader == LOADER_NONE) {
-		errorf(rf->o.root, "not a system this tool knows: looked for %s; "
+		errorf(want->o.root, "not a system this tool knows: looked for %s; "
 		       "and for %s", bootdetect_initramfs_sought,
 		       bootdetect_loader_sought);
 		return EXIT_TROUBLE;
@@ -462,7 +462,7 @@ static int detect(const struct refresh *rf, const struct bootsetup *bs)
 	       bs->cmdline_grub ? "grub" : "line");
 	if (bs->container)
 		printf("container %s\n", bs->container);
-	host_profile(rf);
+	host_profile(want);
 	return EXIT_YES;
 }
 
@@ -505,59 +505,59 @@ static int marked(const char *root)
 	return r;
 }
 
-static int refresh(const struct refresh *rf)
+static int refresh(const struct refresh *want)
 {
 	struct bootsetup bs;
 	struct cmdlist l = { NULL, 0 };
 	int r = 0;
 
-	if (rf->mark)
-		return make_marker(rf->o.root) < 0 ? EXIT_TROUBLE : EXIT_YES;
-	if (rf->if_marked && !marked(rf->o.root))
+	if (want->mark)
+		return make_marker(want->o.root) < 0 ? EXIT_TROUBLE : EXIT_YES;
+	if (want->if_marked && !marked(want->o.root))
 		return EXIT_YES;
-	bootdetect(rf->o.root, &bs);
-	if (rf->detect)
-		return detect(rf, &bs);
+	bootdetect(want->o.root, &bs);
+	if (want->detect)
+		return detect(want, &bs);
 	if (bs.container) {
-		errorf(rf->o.root, "a container (%s): no initramfs or boot loader "
+		errorf(want->o.root, "a container (%s): no initramfs or boot loader "
 		       "to refresh, nothing to do", bs.container);
 		return EXIT_YES;
 	}
-	if (rf->o.kernel && !rf->all && !kernel_known(rf->o.root, rf->o.kernel)) {
-		errorf(rf->o.kernel, "no such kernel under %s/lib/modules",
-		       root_is_slash(rf->o.root) ? "" : rf->o.root);
+	if (want->o.kernel && !want->all && !kernel_known(want->o.root, want->o.kernel)) {
+		errorf(want->o.kernel, "no such kernel under %s/lib/modules",
+		       root_is_slash(want->o.root) ? "" : want->o.root);
 		return EXIT_TROUBLE;
 	}
-	if (rf->initramfs)
-		r = plan_initramfs(rf, &bs, &l);
-	if (r == 0 && rf->loader)
-		r = plan_loader(rf, &bs, &l);
+	if (want->initramfs)
+		r = plan_initramfs(want, &bs, &l);
+	if (r == 0 && want->loader)
+		r = plan_loader(want, &bs, &l);
 	for (size_t i = 0; r == 0 && i < l.n; i++) {
-		if (rf->dry_run)
+		if (want->dry_run)
 			put_cmd(stdout, "", l.v[i].argv);
 		else
-			r = run(rf->o.root, l.v[i].argv);
+			r = run(want->o.root, l.v[i].argv);
 	}
 	free_cmds(&l);
-	if (!rf->dry_run && r == 0 && rf->initramfs && rf->loader && !rf->o.kernel) {
-		char *p = root_path(rf->o.root, MARKER);
+	if (!want->dry_run && r == 0 && want->initramfs && want->loader && !want->o.kernel) {
+		char *p = root_path(want->o.root, MARKER);
 
 		if (unlink(p) < 0 && errno != ENOENT)
 			errorf_errno(p, errno, "cannot remove"), r = -1;
 		free(p);
 		/* the directory is ours: gone when it holds nothing */
-		p = root_path(rf->o.root, MARKER_DIR);
+		p = root_path(want->o.root, MARKER_DIR);
 		(void)rmdir(p);
 		free(p);
-	} else if (!rf->dry_run && r != 0 && marked(rf->o.root)) {
+	} else if (!want->dry_run && r != 0 && marked(want->o.root)) {
 		errorf(NULL, "the refresh is still owed (%s%s): boot-refresh --if-marked, or "
 		       "vfio-passthrough again, does it once the failure is fixed",
-		       root_is_slash(rf->o.root) ? "" : rf->o.root, MARKER);
+		       root_is_slash(want->o.root) ? "" : want->o.root, MARKER);
 	}
 	return r ? EXIT_TROUBLE : EXIT_YES;
 }
 
-static void parse_options(int argc, char **argv, struct refresh *rf)
+static void parse_options(int argc, char **argv, struct refresh *want)
 {
 	static const struct option longopts[] = {
 		COMMON_LONGOPTS,
@@ -573,36 +573,36 @@ static void parse_options(int argc, char **argv, struct refresh *rf)
 	int c, only = 0;
 
 	while ((c = getopt_long(argc, argv, "hk:n", longopts, NULL)) != -1) {
-		int taken = opts_common(c, optarg, &rf->o, usage);
+		int taken = opts_common(c, optarg, &want->o, usage);
 
 		if (taken == OPTS_QUIT)
-			exit(close_stdout(rf->o.status));
+			exit(close_stdout(want->o.status));
 		if (taken == OPTS_TAKEN)
 			continue;
 		switch (c) {
 		case 'k':
-			rf->o.kernel = optarg;
+			want->o.kernel = optarg;
 			break;
 		case 'n':
-			rf->dry_run = 1;
+			want->dry_run = 1;
 			break;
 		case OPT_ALL:
-			rf->all = 1;
+			want->all = 1;
 			break;
 		case OPT_DETECT:
-			rf->detect = 1;
+			want->detect = 1;
 			break;
 		case OPT_MARK:
-			rf->mark = 1;
+			want->mark = 1;
 			break;
 		case OPT_IF_MARKED:
-			rf->if_marked = 1;
+			want->if_marked = 1;
 			break;
 		case OPT_INITRAMFS_ONLY:
-			rf->loader = 0, only++;
+			want->loader = 0, only++;
 			break;
 		case OPT_BOOTLOADER_ONLY:
-			rf->initramfs = 0, only++;
+			want->initramfs = 0, only++;
 			break;
 		default:
 			usage(stderr);
@@ -614,7 +614,7 @@ static void parse_options(int argc, char **argv, struct refresh *rf)
 		usage(stderr);
 		exit(EXIT_TROUBLE);
 	}
-	if (only > 1 || (rf->all && rf->o.kernel)) {
+	if (only > 1 || (want->all && want->o.kernel)) {
 		errorf(NULL, only > 1 ?
 		       "--initramfs-only and --bootloader-only exclude each other" :
 		       "-k and --all exclude each other");
@@ -625,9 +625,9 @@ static void parse_options(int argc, char **argv, struct refresh *rf)
 
 int main(int argc, char **argv)
 {
-	struct refresh rf = { COMMON_OPTS_INIT, 0, 0, 1, 1, 0, 0, 0 };
+	struct refresh want = { COMMON_OPTS_INIT, 0, 0, 1, 1, 0, 0, 0 };
 
 	err_init(argv[0]);
-	parse_options(argc, argv, &rf);
-	return close_stdout(refresh(&rf));
+	parse_options(argc, argv, &want);
+	return close_stdout(refresh(&want));
 }

@@ -456,8 +456,8 @@ int main(int argc, char **argv)
 		{ OPT_GET, CL_GET, "--get" }, { OPT_MERGE, CL_MERGE, "--merge" },
 		{ OPT_SET, CL_SET, "--set" }, { OPT_UNMERGE, CL_UNMERGE, "--unmerge" },
 	};
-	struct common_opts co = COMMON_OPTS_INIT;
-	struct edit_opts eo = { 0 };
+	struct common_opts common = COMMON_OPTS_INIT;
+	struct edit_opts editing = { 0 };
 	struct edits c = { 0 };
 	size_t i, ngets = 0;
 	int ch, status;
@@ -466,13 +466,13 @@ int main(int argc, char **argv)
 	c.var = "GRUB_CMDLINE_LINUX_DEFAULT";
 	c.ops = xcalloc((size_t)argc, sizeof(*c.ops));
 	while ((ch = getopt_long(argc, argv, "gh" EDIT_SHORTOPTS, longopts, NULL)) != -1) {
-		int taken = opts_common(ch, optarg, &co, usage);
+		int taken = opts_common(ch, optarg, &common, usage);
 
 		if (taken == OPTS_QUIT) {
 			free(c.ops);
-			return close_stdout(co.status);
+			return close_stdout(common.status);
 		}
-		if (taken == OPTS_TAKEN || edit_opts_parse(ch, optarg, &eo))
+		if (taken == OPTS_TAKEN || edit_opts_parse(ch, optarg, &editing))
 			continue;
 		if (ch == 'g') {
 			c.grub = 1;
@@ -514,12 +514,12 @@ int main(int argc, char **argv)
 		errorf(NULL, "no edit given (--set, --add, --merge, --del, --unmerge or --get)");
 		usage(stderr);
 		status = EXIT_TROUBLE;
-	} else if (ngets && (ngets != c.nops || eo.in_place || eo.check || eo.diff)) {
+	} else if (ngets && (ngets != c.nops || editing.in_place || editing.check || editing.diff)) {
 		errorf("--get", "cannot be combined with edits, -i, --check or --diff");
 		status = EXIT_TROUBLE;
 	} else {
-		status = ngets ? get_values(&c, argv, argc) : edit_run(&eo, argv, argc, edit, &c);
+		status = ngets ? get_values(&c, argv, argc) : edit_run(&editing, argv, argc, edit, &c);
 	}
 	free(c.ops);
-	return edit_close_stdout(&eo, status);
+	return edit_close_stdout(&editing, status);
 }

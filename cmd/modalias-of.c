@@ -15,7 +15,7 @@
 
 enum { OPT_ALIAS = OPT_TOOL };
 
-struct mopts {
+struct modalias_opts {
 	struct common_opts co;
 	const char *alias;	/* --alias MODULE */
 	int modules;		/* -m */
@@ -26,7 +26,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: %s [--root DIR] [--alias MODULE | -m] DEVICE...\n", progname);
 }
 
-static void parse_options(int argc, char **argv, struct mopts *mo)
+static void parse_options(int argc, char **argv, struct modalias_opts *opts)
 {
 	static const struct option longopts[] = {
 		COMMON_LONGOPTS,
@@ -37,10 +37,10 @@ static void parse_options(int argc, char **argv, struct mopts *mo)
 	int c;
 
 	while ((c = getopt_long(argc, argv, "hm", longopts, NULL)) != -1) {
-		int taken = opts_common(c, optarg, &mo->co, usage);
+		int taken = opts_common(c, optarg, &opts->co, usage);
 
 		if (taken == OPTS_QUIT)
-			exit(close_stdout(mo->co.status));
+			exit(close_stdout(opts->co.status));
 		if (taken == OPTS_TAKEN)
 			continue;
 		switch (c) {
@@ -49,17 +49,17 @@ static void parse_options(int argc, char **argv, struct mopts *mo)
 				errorf("--alias", "'%s': not a module name", optarg);
 				exit(EXIT_TROUBLE);
 			}
-			mo->alias = optarg;
+			opts->alias = optarg;
 			break;
 		case 'm':
-			mo->modules = 1;
+			opts->modules = 1;
 			break;
 		default:
 			usage(stderr);
 			exit(EXIT_TROUBLE);
 		}
 	}
-	if (mo->alias && mo->modules) {
+	if (opts->alias && opts->modules) {
 		errorf(NULL, "--alias and -m exclude each other");
 		usage(stderr);
 		exit(EXIT_TROUBLE);
@@ -100,19 +100,19 @@ static int select_devices(const struct pcilist *l, const char *arg,
 	return 0;
 }
 
-static struct modalias_db *open_mods(const struct mopts *mo)
+static struct modalias_db *open_mods(const struct modalias_opts *opts)
 {
-	char *rel = root_kernel_release(&mo->co), *dir, *path, *where = NULL;
+	char *rel = root_kernel_release(&opts->co), *dir, *path, *where = NULL;
 	struct modalias_db *db = NULL;
 	int r;
 
 	if (!rel) {
-		errorf(mo->co.root, "no kernel release found (--kernel REL)");
+		errorf(opts->co.root, "no kernel release found (--kernel REL)");
 		return NULL;
 	}
 	dir = xmalloc(strlen(rel) + 16);
 	sprintf(dir, "/lib/modules/%s", rel);
-	path = root_path(mo->co.root, dir);
+	path = root_path(opts->co.root, dir);
 	r = modalias_open(path, &db, &where);
 	if (r < 0)
 		errorf_errno(where, -r, "cannot read");
@@ -125,7 +125,7 @@ static struct modalias_db *open_mods(const struct mopts *mo)
 
 int main(int argc, char **argv)
 {
-	struct mopts mo = { .co = COMMON_OPTS_INIT };
+	struct modalias_opts opts = { .co = COMMON_OPTS_INIT };
 	struct pcilist l;
 	struct modalias_db *db = NULL;
 	const struct pcidev **sel;
@@ -137,11 +137,11 @@ int main(int argc, char **argv)
 	int r, bad = 0;
 
 	err_init(argv[0]);
-	parse_options(argc, argv, &mo);
+	parse_options(argc, argv, &opts);
 	argc -= optind;
 	argv += optind;
 
-	r = sysfs_scan(mo.co.root, 0, NULL, &l, &where);
+	r = sysfs_scan(opts.co.root, 0, NULL, &l, &where);
 	if (r < 0) {
 		errorf_errno(where, -r, "cannot read");
 		free(where);
@@ -175,7 +175,7 @@ int main(int argc, char **argv)
 		errorf(NULL, "no device given");
 		bad = 1;
 	}
-	if (!bad && mo.modules && !(db = open_mods(&mo)))
+	if (!bad && opts.modules && !(db = open_mods(&opts)))
 		bad = 1;
 	for (i = 0; !bad && i < nsel; i++)
 		if (!sel[i]->modalias) {
@@ -186,9 +186,9 @@ int main(int argc, char **argv)
 		for (i = 0; i < nsel; i++) {
 			const struct pcidev *d = sel[i];
 
-			if (mo.alias) {
-				printf("alias %s %s\n", d->modalias, mo.alias);
-			} else if (mo.modules) {
+			if (opts.alias) {
+				printf("alias %s %s\n", d->modalias, opts.alias);
+			} else if (opts.modules) {
 				const char **m;
 				size_t n = modalias_lookup(db, d->modalias, &m);
 				char slot[32];

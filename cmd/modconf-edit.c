@@ -22,7 +22,7 @@ enum {
 	OPT_UNMERGE
 };
 
-struct ctx {
+struct edits {
 	enum modconf_format fmt;
 	struct modconf_op *ops;
 	size_t nops;
@@ -40,7 +40,7 @@ static void usage(FILE *f)
 
 static int edit(const char *name, const struct buf *in, struct buf *out, void *ctx)
 {
-	const struct ctx *c = ctx;
+	const struct edits *c = ctx;
 
 	return modconf_edit(name, c->fmt, c->ops, c->nops, in, out) < 0 ? EXIT_TROUBLE : 0;
 }
@@ -57,21 +57,21 @@ int main(int argc, char **argv)
 		{ "unmerge", required_argument, NULL, OPT_UNMERGE },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct common_opts co = COMMON_OPTS_INIT;
-	struct edit_opts eo = { 0 };
-	struct ctx c = { MODCONF_AUTO, NULL, 0 };
+	struct common_opts common = COMMON_OPTS_INIT;
+	struct edit_opts editing = { 0 };
+	struct edits c = { MODCONF_AUTO, NULL, 0 };
 	int ch, status;
 
 	err_init(argv[0]);
 	c.ops = xcalloc((size_t)argc, sizeof(*c.ops));
 	while ((ch = getopt_long(argc, argv, "h" EDIT_SHORTOPTS, longopts, NULL)) != -1) {
-		int taken = opts_common(ch, optarg, &co, usage);
+		int taken = opts_common(ch, optarg, &common, usage);
 
 		if (taken == OPTS_QUIT) {
 			free(c.ops);
-			return close_stdout(co.status);
+			return close_stdout(common.status);
 		}
-		if (taken == OPTS_TAKEN || edit_opts_parse(ch, optarg, &eo))
+		if (taken == OPTS_TAKEN || edit_opts_parse(ch, optarg, &editing))
 			continue;
 		switch (ch) {
 		case OPT_FORMAT:
@@ -109,7 +109,7 @@ int main(int argc, char **argv)
 		free(c.ops);
 		return EXIT_TROUBLE;
 	}
-	status = edit_run(&eo, argv, argc, edit, &c);
+	status = edit_run(&editing, argv, argc, edit, &c);
 	free(c.ops);
-	return edit_close_stdout(&eo, status);
+	return edit_close_stdout(&editing, status);
 }
