@@ -17,6 +17,11 @@ enum {
 	OPT_TOOL = 0x200	/* a tool's own long-only options start here */
 };
 
+/* the lines of -h for the options every tool takes, and for --kernel */
+#define OPTS_HELP_ROOT    "  --root DIR         read and write every system path under DIR\n"
+#define OPTS_HELP_COMMON  "  -h, --help         print this and exit\n" \
+			  "  --version          print the version and exit\n"
+
 /* put these at the head of a tool's struct option table */
 #define COMMON_LONGOPTS \
 	{ "help", no_argument, NULL, 'h' }, \
