@@ -129,13 +129,7 @@ static void put_cmd(FILE *f, const char *prefix, char *const argv[])
 /* ROOT/lib/modules, or ROOT/usr/lib/modules on a root without /lib */
 static char *modules_dir(const char *root)
 {
-	char *p = root_path(root, "/lib/modules");
-	struct stat st;
-
-	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-		return p;
-	free(p);
-	return root_path(root, "/usr/lib/modules");
+	return root_path(root, root_modules(root));
 }
 
 static int kernel_known(const char *root, const char *rel)

@@ -329,7 +329,7 @@ static void check_vfio(struct check *c)
 	}
 	if (known == 0 && !hostfacts_modules_listed(c->co->root, c->rel)) {
 		report(c, "WARN", "vfio", "install the kernel's modules (and run depmod)",
-		       "no /lib/modules/%s/modules.dep", c->rel);
+		       "no %s/%s/modules.dep", root_modules(c->co->root), c->rel);
 	} else if (missing.len) {
 		report(c, "FAIL", "vfio", "use a kernel built with CONFIG_VFIO_PCI",
 		       "%s: missing %s", c->rel, missing.p);

@@ -108,7 +108,7 @@ static int select_devices(const struct pcilist *l, const char *arg,
 
 static struct modalias_db *open_mods(const struct modalias_opts *opts)
 {
-	char *rel = root_kernel_release(&opts->co), *dir, *path, *where = NULL;
+	char *rel = root_kernel_release(&opts->co), *where = NULL;
 	struct modalias_db *db = NULL;
 	int r;
 
@@ -116,15 +116,10 @@ static struct modalias_db *open_mods(const struct modalias_opts *opts)
 		errorf(opts->co.root, "no kernel release found (--kernel REL)");
 		return NULL;
 	}
-	dir = xmalloc(strlen(rel) + 16);
-	sprintf(dir, "/lib/modules/%s", rel);
-	path = root_path(opts->co.root, dir);
-	r = modalias_open(path, &db, &where);
+	r = modalias_open_release(opts->co.root, rel, &db, &where);
 	if (r < 0)
 		errorf_errno(where, -r, "cannot read");
 	free(where);
-	free(path);
-	free(dir);
 	free(rel);
 	return r < 0 ? NULL : db;
 }

@@ -222,10 +222,10 @@ static int open_ids(const struct listopts *lo, struct pciids **ids)
 	return 0;
 }
 
-/* ROOT/lib/modules/REL/modules.alias; quiet says whether a missing one is news */
+/* ROOT/lib/modules/REL/modules.alias (or /usr/lib/modules); quiet: a missing one is no news */
 static struct modalias_db *open_mods(const struct listopts *lo, int quiet)
 {
-	char *rel = root_kernel_release(&lo->co), *dir, *where = NULL;
+	char *rel = root_kernel_release(&lo->co), *where = NULL;
 	struct modalias_db *db = NULL;
 	int r;
 
@@ -234,16 +234,11 @@ static struct modalias_db *open_mods(const struct listopts *lo, int quiet)
 			errorf(lo->co.root, "no kernel release found: modules left out");
 		return NULL;
 	}
-	dir = xmalloc(strlen(rel) + 32);
-	sprintf(dir, "/lib/modules/%s", rel);
-	free(rel);
-	rel = root_path(lo->co.root, dir);
-	r = modalias_open(rel, &db, &where);
+	r = modalias_open_release(lo->co.root, rel, &db, &where);
 	if (r < 0 && !(quiet && r == -ENOENT))
 		errorf_errno(where, -r, "modules left out");
 	free(where);
 	free(rel);
-	free(dir);
 	return r < 0 ? NULL : db;
 }
 

@@ -63,13 +63,13 @@ enum mod_state hostfacts_module(const char *root, const char *rel, const char *n
 
 	if (!rel)
 		return st;
-	buf_printf(&path, "/lib/modules/%s/modules.builtin", rel);
+	buf_printf(&path, "%s/%s/modules.builtin", root_modules(root), rel);
 	if ((list = root_read_file(root, path.p)) && list_has(list, name))
 		st = MOD_BUILTIN;
 	free(list);
 	if (st == MOD_MISSING) {
 		path.len = 0;
-		buf_printf(&path, "/lib/modules/%s/modules.dep", rel);
+		buf_printf(&path, "%s/%s/modules.dep", root_modules(root), rel);
 		if ((list = root_read_file(root, path.p)) && list_has(list, name))
 			st = MOD_MODULE;
 		free(list);
@@ -88,7 +88,7 @@ int hostfacts_modules_listed(const char *root, const char *rel)
 		char *p;
 
 		path.len = 0;
-		buf_printf(&path, "/lib/modules/%s/%s", rel, lists[i]);
+		buf_printf(&path, "%s/%s/%s", root_modules(root), rel, lists[i]);
 		p = root_path(root, path.p);
 		r = access(p, F_OK) == 0;
 		free(p);

@@ -1,6 +1,7 @@
 #include "modalias.h"
 #include "buf.h"
 #include "err.h"
+#include "opts.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -128,6 +129,21 @@ static void ruleset_free(struct ruleset *rs)
 {
 	free(rs->r);
 	buf_free(&rs->text);
+}
+
+int modalias_open_release(const char *root, const char *rel, struct modalias_db **out,
+			  char **where)
+{
+	struct buf dir = BUF_INIT;
+	char *path;
+	int r;
+
+	buf_printf(&dir, "%s/%s", root_modules(root), rel);
+	path = root_path(root, dir.p);
+	r = modalias_open(path, out, where);
+	free(path);
+	buf_free(&dir);
+	return r;
 }
 
 void modalias_close(struct modalias_db *db)

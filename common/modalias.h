@@ -22,6 +22,9 @@ struct modalias_db;
  */
 int modalias_open(const char *dir, struct modalias_db **out, char **where);
 void modalias_close(struct modalias_db *db);
+/* modalias_open() on kernel release rel's directory under root (opts.h root_modules()) */
+int modalias_open_release(const char *root, const char *rel, struct modalias_db **out,
+			  char **where);
 
 /*
  * The modules whose aliases match alias, each once, in modules.alias

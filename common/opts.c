@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 
 /* the file VERSION, passed by the Makefile as -DVFIOKIT_VERSION="..." */
@@ -64,9 +65,19 @@ char *root_path(const char *root, const char *path)
 	return buf_detach(&b);
 }
 
+const char *root_modules(const char *root)
+{
+	char *p = root_path(root, "/lib/modules");
+	struct stat st;
+	int lib = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+
+	free(p);
+	return lib ? "/lib/modules" : "/usr/lib/modules";
+}
+
 static char *newest_module_dir(const char *root)
 {
-	char *dir = root_path(root, "/lib/modules");
+	char *dir = root_path(root, root_modules(root));
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	char *best = NULL;

@@ -50,6 +50,13 @@ enum { OPTS_OWN, OPTS_TAKEN, OPTS_QUIT };
 int opts_common(int c, const char *arg, struct common_opts *o,
 		void (*usage)(FILE *));
 
+/*
+ * Where a root keeps its kernels' modules, relative to it: "/lib/modules",
+ * or "/usr/lib/modules" on a root without /lib/modules (a merged /usr whose
+ * /lib link is gone).  A static string.
+ */
+const char *root_modules(const char *root);
+
 /* ROOT joined with an absolute system path; the caller frees */
 char *root_path(const char *root, const char *path);
 int root_is_slash(const char *root);
