@@ -54,18 +54,21 @@ struct refresh {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: %s [--root DIR] [-n] [--detect | --mark | --if-marked] "
-		"[--initramfs-only | --bootloader-only] [-k REL | --all]\n"
-		"options:\n"
-		"  --all              every installed kernel's initramfs\n"
-		"  --bootloader-only  refresh the boot loader only\n"
-		"  --detect           print what this host uses, run nothing\n"
-		"  --mark             record that a refresh is owed, run nothing\n"
-		"  --if-marked        refresh only when a refresh is owed\n"
-		"  --initramfs-only   rebuild the initramfs only\n"
-		"  -k, --kernel REL   the initramfs of this kernel release (default: the running one)\n"
-		"  -n, --dry-run      print the commands, run nothing\n"
-		OPTS_HELP_ROOT
-		OPTS_HELP_COMMON, progname);
+		"[--initramfs-only | --bootloader-only] [-k REL | --all]\n",
+		progname);
+	/* -h: every option, one a line; a usage error: the usage alone */
+	if (f == stdout)
+		fputs("options:\n"
+		      "  --all              every installed kernel's initramfs\n"
+		      "  --bootloader-only  refresh the boot loader only\n"
+		      "  --detect           print what this host uses, run nothing\n"
+		      "  --mark             record that a refresh is owed, run nothing\n"
+		      "  --if-marked        refresh only when a refresh is owed\n"
+		      "  --initramfs-only   rebuild the initramfs only\n"
+		      "  -k, --kernel REL   the initramfs of this kernel release (default: the running one)\n"
+		      "  -n, --dry-run      print the commands, run nothing\n"
+		      OPTS_HELP_ROOT
+		      OPTS_HELP_COMMON, f);
 }
 
 static void add_cmd(struct cmdlist *l, ...)

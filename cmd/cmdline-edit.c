@@ -39,23 +39,26 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s [--root DIR] [-i] [--check] [--diff] [-b[SUFFIX]] [-g] [--var NAME]\n"
-		"       [--init-from FILE] OP... [FILE...]\n"
-		"options (OP: the edits, in the order given):\n"
-		"  --set KEY[=VALUE]  KEY exactly once, with this value\n"
-		"  --add KEY[=VALUE]  append the parameter unless this exact one is there\n"
-		"  --merge KEY=ITEM[,ITEM...]    append to KEY's comma list the items it lacks\n"
-		"  --del KEY[=VALUE]  remove every KEY, or those with exactly this value\n"
-		"  --unmerge KEY=ITEM[,ITEM...]  remove the items from KEY's list\n"
-		"  --get KEY          print each value of KEY, one a line\n"
-		"  -g, --grub         every FILE is a GRUB defaults file\n"
-		"  --var NAME         the variable -g edits (GRUB_CMDLINE_LINUX_DEFAULT)\n"
-		"  --init-from FILE   a missing FILE starts as this one's first line\n"
-		"  -i, --in-place     edit each FILE in place\n"
-		"  --check            exit 1 when something would change, print nothing\n"
-		"  --diff             print a unified diff of each change\n"
-		"  -b, --backup[=SUFFIX]         with -i, keep the old content as FILE.SUFFIX (.bak)\n"
-		OPTS_HELP_ROOT
-		OPTS_HELP_COMMON, progname);
+		"       [--init-from FILE] OP... [FILE...]\n",
+		progname);
+	/* -h: every option, one a line; a usage error: the usage alone */
+	if (f == stdout)
+		fputs("options (OP: the edits, in the order given):\n"
+		      "  --set KEY[=VALUE]  KEY exactly once, with this value\n"
+		      "  --add KEY[=VALUE]  append the parameter unless this exact one is there\n"
+		      "  --merge KEY=ITEM[,ITEM...]    append to KEY's comma list the items it lacks\n"
+		      "  --del KEY[=VALUE]  remove every KEY, or those with exactly this value\n"
+		      "  --unmerge KEY=ITEM[,ITEM...]  remove the items from KEY's list\n"
+		      "  --get KEY          print each value of KEY, one a line\n"
+		      "  -g, --grub         every FILE is a GRUB defaults file\n"
+		      "  --var NAME         the variable -g edits (GRUB_CMDLINE_LINUX_DEFAULT)\n"
+		      "  --init-from FILE   a missing FILE starts as this one's first line\n"
+		      "  -i, --in-place     edit each FILE in place\n"
+		      "  --check            exit 1 when something would change, print nothing\n"
+		      "  --diff             print a unified diff of each change\n"
+		      "  -b, --backup[=SUFFIX]         with -i, keep the old content as FILE.SUFFIX (.bak)\n"
+		      OPTS_HELP_ROOT
+		      OPTS_HELP_COMMON, f);
 }
 
 /* a text file holds no NUL byte: 0, or EXIT_TROUBLE naming its line */

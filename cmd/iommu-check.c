@@ -31,13 +31,16 @@ struct check {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: %s [--root DIR] [--kernel REL] [-q] [--device DEVICE...]\n"
-		"options:\n"
-		"  --device DEVICE... also check each device's IOMMU group (a slot or ids)\n"
-		"  -q, --quiet        print nothing; the exit status tells\n"
-		OPTS_HELP_ROOT
-		"  --kernel REL       the kernel release to check the modules and config of\n"
-		OPTS_HELP_COMMON, progname);
+	fprintf(f, "usage: %s [--root DIR] [--kernel REL] [-q] [--device DEVICE...]\n",
+		progname);
+	/* -h: every option, one a line; a usage error: the usage alone */
+	if (f == stdout)
+		fputs("options:\n"
+		      "  --device DEVICE... also check each device's IOMMU group (a slot or ids)\n"
+		      "  -q, --quiet        print nothing; the exit status tells\n"
+		      OPTS_HELP_ROOT
+		      "  --kernel REL       the kernel release to check the modules and config of\n"
+		      OPTS_HELP_COMMON, f);
 }
 
 static void report(struct check *c, const char *status, const char *name,

@@ -23,13 +23,16 @@ struct modalias_opts {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: %s [--root DIR] [--kernel REL] [--alias MODULE | -m] DEVICE...\n"
-		"options:\n"
-		"  --alias MODULE     print alias MODALIAS MODULE lines for modprobe.d\n"
-		"  -m, --modules      print SLOT MODULE...: the modules whose aliases match\n"
-		OPTS_HELP_ROOT
-		"  --kernel REL       the kernel release whose modules -m reads\n"
-		OPTS_HELP_COMMON, progname);
+	fprintf(f, "usage: %s [--root DIR] [--kernel REL] [--alias MODULE | -m] DEVICE...\n",
+		progname);
+	/* -h: every option, one a line; a usage error: the usage alone */
+	if (f == stdout)
+		fputs("options:\n"
+		      "  --alias MODULE     print alias MODALIAS MODULE lines for modprobe.d\n"
+		      "  -m, --modules      print SLOT MODULE...: the modules whose aliases match\n"
+		      OPTS_HELP_ROOT
+		      "  --kernel REL       the kernel release whose modules -m reads\n"
+		      OPTS_HELP_COMMON, f);
 }
 
 static void parse_options(int argc, char **argv, struct modalias_opts *opts)

@@ -32,19 +32,22 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s [--root DIR] [-i] [--check] [--diff] [-b[SUFFIX]] [--format FMT]\n"
-		"       OP... [FILE...]\n"
-		"options (OP: the edits, in the order given; LINE in the file's syntax):\n"
-		"  --set LINE         the line is in the file, once\n"
-		"  --merge LINE       options M K=ITEM,...: the items join K's comma list\n"
-		"  --del LINE         the lines it names go\n"
-		"  --unmerge LINE     options M K=ITEM,...: the items leave K's list\n"
-		"  --format FMT       modules (default) or modprobe (default in a modprobe.d directory)\n"
-		"  -i, --in-place     edit each FILE in place\n"
-		"  --check            exit 1 when something would change, print nothing\n"
-		"  --diff             print a unified diff of each change\n"
-		"  -b, --backup[=SUFFIX]         with -i, keep the old content as FILE.SUFFIX (.bak)\n"
-		OPTS_HELP_ROOT
-		OPTS_HELP_COMMON, progname);
+		"       OP... [FILE...]\n",
+		progname);
+	/* -h: every option, one a line; a usage error: the usage alone */
+	if (f == stdout)
+		fputs("options (OP: the edits, in the order given; LINE in the file's syntax):\n"
+		      "  --set LINE         the line is in the file, once\n"
+		      "  --merge LINE       options M K=ITEM,...: the items join K's comma list\n"
+		      "  --del LINE         the lines it names go\n"
+		      "  --unmerge LINE     options M K=ITEM,...: the items leave K's list\n"
+		      "  --format FMT       modules (default) or modprobe (default in a modprobe.d directory)\n"
+		      "  -i, --in-place     edit each FILE in place\n"
+		      "  --check            exit 1 when something would change, print nothing\n"
+		      "  --diff             print a unified diff of each change\n"
+		      "  -b, --backup[=SUFFIX]         with -i, keep the old content as FILE.SUFFIX (.bak)\n"
+		      OPTS_HELP_ROOT
+		      OPTS_HELP_COMMON, f);
 }
 
 static int edit(const char *name, const struct buf *in, struct buf *out, void *ctx)

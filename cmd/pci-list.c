@@ -51,22 +51,24 @@ static void usage(FILE *f)
 		"usage: %s [--root DIR] [--kernel REL] [-s SLOT] [-d [VENDOR]:[DEVICE][:CLASS]] [-c CLASS]\n"
 		"       %*s [-g GROUP] [-o FIELD[,FIELD...]] [-n] [-k] [-i PCI.IDS] [--groups | --lspci]\n"
 		"fields: slot class ids vendor device subsys driver group modalias modules name\n"
-		"        module vfio bootvga\n"
-		"options:\n"
-		OPTS_HELP_ROOT
-		"  --kernel REL       the kernel release whose modules.alias -k reads\n"
-		"  -s SLOT            only devices in [[[[DOMAIN]:]BUS]:][DEV][.[FN]]\n"
-		"  -d ID              only devices with [VENDOR]:[DEVICE][:CLASS[:PROGIF]]\n"
-		"  -c CLASS           only devices of a class (2 hex digits) or class and subclass (4)\n"
-		"  -g GROUP           only devices in IOMMU group GROUP\n"
-		"  -o FIELDS          print these fields, in this order\n"
-		"  -n                 leave names out\n"
-		"  -k                 add the modules field (modules.alias matches)\n"
-		"  -i FILE            read names from FILE instead of pci.ids\n"
-		"  --groups           each IOMMU group with its devices\n"
-		"  --lspci            print what lspci -Dnnk prints\n"
-		OPTS_HELP_COMMON,
+		"        module vfio bootvga\n",
 		progname, (int)strlen(progname), "");
+	/* -h: every option, one a line; a usage error: the usage alone */
+	if (f == stdout)
+		fputs("options:\n"
+		      OPTS_HELP_ROOT
+		      "  --kernel REL       the kernel release whose modules.alias -k reads\n"
+		      "  -s SLOT            only devices in [[[[DOMAIN]:]BUS]:][DEV][.[FN]]\n"
+		      "  -d ID              only devices with [VENDOR]:[DEVICE][:CLASS[:PROGIF]]\n"
+		      "  -c CLASS           only devices of a class (2 hex digits) or class and subclass (4)\n"
+		      "  -g GROUP           only devices in IOMMU group GROUP\n"
+		      "  -o FIELDS          print these fields, in this order\n"
+		      "  -n                 leave names out\n"
+		      "  -k                 add the modules field (modules.alias matches)\n"
+		      "  -i FILE            read names from FILE instead of pci.ids\n"
+		      "  --groups           each IOMMU group with its devices\n"
+		      "  --lspci            print what lspci -Dnnk prints\n"
+		      OPTS_HELP_COMMON, f);
 }
 
 static void bad_arg(const char *opt, const char *arg, const char *why)

@@ -372,7 +372,19 @@ boot-refresh: update-initramfs: failed with exit status 1" ]
 usage: boot-refresh [--root DIR] [-n] [--detect | --mark | --if-marked] [--initramfs-only | --bootloader-only] [-k REL | --all]" ]
 	run -2 "$BR" extra
 	run -0 "$BR" --help
-	[ "$output" = "usage: boot-refresh [--root DIR] [-n] [--detect | --mark | --if-marked] [--initramfs-only | --bootloader-only] [-k REL | --all]" ]
+	[ "$output" = "usage: boot-refresh [--root DIR] [-n] [--detect | --mark | --if-marked] [--initramfs-only | --bootloader-only] [-k REL | --all]
+options:
+  --all              every installed kernel's initramfs
+  --bootloader-only  refresh the boot loader only
+  --detect           print what this host uses, run nothing
+  --mark             record that a refresh is owed, run nothing
+  --if-marked        refresh only when a refresh is owed
+  --initramfs-only   rebuild the initramfs only
+  -k, --kernel REL   the initramfs of this kernel release (default: the running one)
+  -n, --dry-run      print the commands, run nothing
+  --root DIR         read and write every system path under DIR
+  -h, --help         print this and exit
+  --version          print the version and exit" ]
 }
 
 @test "without the test seam, a --root other than / is chrooted into (refused when not root)" {
