@@ -96,7 +96,8 @@ install: all
 	for t in $(TOOLS); do cp $(BIN)/$$t $(DESTDIR)$(BINDIR)/$$t; chmod 755 $(DESTDIR)$(BINDIR)/$$t; done
 	sed "s/'@VERSION@'/'$(VERSION)'/" scripts/passthrough >$(DESTDIR)$(BINDIR)/vfio-passthrough
 	chmod 755 $(DESTDIR)$(BINDIR)/vfio-passthrough
-	for m in cmd/*.1; do cp "$$m" $(DESTDIR)$(MANDIR)/; chmod 644 $(DESTDIR)$(MANDIR)/$${m#cmd/}; done
+	# each page beside its source: cmd/NAME.1, scripts/vfio-passthrough.1
+	for m in cmd/*.1 scripts/vfio-passthrough.1; do cp "$$m" $(DESTDIR)$(MANDIR)/; chmod 644 $(DESTDIR)$(MANDIR)/$${m##*/}; done
 	# one completion file serves every command: bash-completion loads it by the command's name
 	for c in $(COMMANDS); do cp scripts/completion/vfio-kit.bash $(DESTDIR)$(COMPDIR)/$$c; chmod 644 $(DESTDIR)$(COMPDIR)/$$c; done
 

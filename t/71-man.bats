@@ -41,7 +41,10 @@ setup() {
 	done
 }
 
-page() { echo "$TOP/cmd/$1.1"; }
+# page NAME: the page, beside its source (scripts/passthrough's in scripts/)
+page() {
+	if [ "$1" = vfio-passthrough ]; then echo "$TOP/scripts/$1.1"; else echo "$TOP/cmd/$1.1"; fi
+}
 
 # usage_of NAME: the usage line of the command, without "usage: NAME "
 usage_of() {
@@ -59,7 +62,7 @@ synopsis_of() {
 }
 
 @test "every page is installed by make install and has a SYNOPSIS to compare" {
-	for p in $PAGES; do [ -f "$(page "$p")" ] || { echo "no cmd/$p.1"; return 1; }; done
+	for p in $PAGES; do [ -f "$(page "$p")" ] || { echo "no $(page "$p")"; return 1; }; done
 	for t in "$TOP"/cmd/*.c; do
 		t=${t##*/}
 		[[ " $PAGES " == *" ${t%.c} "* ]] || { echo "no page listed for ${t%.c}"; return 1; }

@@ -11,7 +11,7 @@ _vfiokit_opts() {
 	local edit="$common --backup --check --diff --in-place -b -i -h"
 	case $1 in
 	pci-list) echo "$common --kernel --groups --lspci -c -d -g -h -i -k -n -o -s" ;;
-	modalias-of) echo "$common --kernel --alias -m -h" ;;
+	modalias-of) echo "$common --kernel --alias --modules -m -h" ;;
 	iommu-check) echo "$common --kernel --device --quiet -q -h" ;;
 	cmdline-edit) echo "$edit --add --del --get --grub --init-from --merge --set --unmerge --var -g" ;;
 	modconf-edit) echo "$edit --del --format --merge --set --unmerge" ;;
