@@ -9,6 +9,7 @@
 #include "err.h"
 #include "hostfacts.h"
 #include "opts.h"
+#include "pcidevarg.h"
 #include "sysfs.h"
 #include "vfiogroup.h"
 
@@ -344,39 +345,6 @@ static void check_vfio(struct check *c)
 	buf_free(&missing);
 }
 
-static int same_slot(const struct pcidev *d, const struct pcidev *w)
-{
-	return d->domain == w->domain && d->bus == w->bus && d->dev == w->dev &&
-	       d->fn == w->fn;
-}
-
-/* a DEVICE operand: a slot (0000:00:02.0 or 00:02.0) or ids (8086:3e92) */
-struct devarg {
-	struct pcidev slot;
-	struct pcifilter ids;
-	int byids;
-};
-
-static int parse_devarg(const char *s, struct devarg *a)
-{
-	char slot[40];
-
-	memset(a, 0, sizeof(*a));
-	pcifilter_init(&a->ids);
-	snprintf(slot, sizeof(slot), "0000:%s", s);
-	if (pci_parse_slot(s, &a->slot) == 0 || pci_parse_slot(slot, &a->slot) == 0)
-		return 0;
-	if (strlen(s) != 9 || s[4] != ':' || pcifilter_id(&a->ids, s))
-		return -1;
-	a->byids = 1;
-	return 0;
-}
-
-static int devarg_match(const struct devarg *a, const struct pcidev *d)
-{
-	return a->byids ? pcifilter_match(&a->ids, d) : same_slot(d, &a->slot);
-}
-
 /*
  * The guide's intel_iommu=igfx_off keeps the integrated GPU out of VT-d:
  * it then has no IOMMU group and cannot be passed through
@@ -415,7 +383,7 @@ static void check_igfx_off(struct check *c, const struct pcidev *d, const char *
  * endpoint can go to the VM too (WARN); a blocking bridge cannot (FAIL).
  */
 static void check_group(struct check *c, const struct pcilist *l, size_t j,
-			const struct devarg *args, int n)
+			const struct pcidevarg *args, int n)
 {
 	const struct pcidev *d = &l->dev[j];
 	struct buf along = BUF_INIT, stuck = BUF_INIT, fine = BUF_INIT;
@@ -437,7 +405,7 @@ static void check_group(struct check *c, const struct pcilist *l, size_t j,
 		if (k == j || !o->group || strcmp(o->group, d->group))
 			continue;
 		for (i = 0; i < n && !chosen; i++)
-			chosen = devarg_match(&args[i], o);
+			chosen = pcidevarg_match(&args[i], o);
 		pci_slot_name(o, s2, sizeof(s2));
 		if (chosen || vfio_member_ok(o, c->rel))
 			buf_printf(&fine, "%s%s on %s", fine.len ? ", " : "", s2,
@@ -474,14 +442,14 @@ static void check_group(struct check *c, const struct pcilist *l, size_t j,
 
 static int check_devices(struct check *c, char **devs, int n)
 {
-	struct devarg *args = xcalloc((size_t)n, sizeof(*args));
+	struct pcidevarg *args = xcalloc((size_t)n, sizeof(*args));
 	struct pcilist l;
 	char *where = NULL;
 	int r, i;
 	size_t j;
 
 	for (i = 0; i < n; i++)
-		if (parse_devarg(devs[i], &args[i]) < 0) {
+		if (pcidevarg_parse(devs[i], &args[i]) < 0) {
 			errorf(devs[i], "not a slot (0000:00:02.0) or ids (8086:3e92)");
 			free(args);
 			return -1;
@@ -497,7 +465,7 @@ static int check_devices(struct check *c, char **devs, int n)
 		int found = 0;
 
 		for (j = 0; j < l.n; j++)
-			if (devarg_match(&args[i], &l.dev[j])) {
+			if (pcidevarg_match(&args[i], &l.dev[j])) {
 				found = 1;
 				check_group(c, &l, j, args, n);
 			}

@@ -6,6 +6,7 @@
 #include "err.h"
 #include "modalias.h"
 #include "opts.h"
+#include "pcidevarg.h"
 #include "sysfs.h"
 
 #include <errno.h>
@@ -79,29 +80,16 @@ static void parse_options(int argc, char **argv, struct modalias_opts *opts)
 static int select_devices(const struct pcilist *l, const char *arg,
 			  const struct pcidev **sel, size_t *nsel)
 {
-	struct pcidev want;
-	struct pcifilter f;
-	char slot[40];
+	struct pcidevarg want;
 	size_t i, before = *nsel;
 
-	pcifilter_init(&f);
-	memset(&want, 0, sizeof(want));
-	snprintf(slot, sizeof(slot), "0000:%s", arg);
-	if (pci_parse_slot(arg, &want) == 0 || pci_parse_slot(slot, &want) == 0) {
-		for (i = 0; i < l->n; i++)
-			if (l->dev[i].domain == want.domain && l->dev[i].bus == want.bus &&
-			    l->dev[i].dev == want.dev && l->dev[i].fn == want.fn)
-				sel[(*nsel)++] = &l->dev[i];
-	} else if (strlen(arg) == 9 && arg[4] == ':' &&
-		   strspn(arg, "0123456789abcdefABCDEF:") == 9 &&
-		   !pcifilter_id(&f, arg)) {
-		for (i = 0; i < l->n; i++)
-			if (pcifilter_match(&f, &l->dev[i]))
-				sel[(*nsel)++] = &l->dev[i];
-	} else {
+	if (pcidevarg_parse(arg, &want) < 0) {
 		errorf(arg, "not a slot (0000:00:02.0) or ids (8086:3e92)");
 		return -1;
 	}
+	for (i = 0; i < l->n; i++)
+		if (pcidevarg_match(&want, &l->dev[i]))
+			sel[(*nsel)++] = &l->dev[i];
 	if (*nsel == before) {
 		errorf(arg, "no such device");
 		return -1;
