@@ -233,8 +233,9 @@ int close_stdout(int status)
 		int e = errno;
 
 		/* a closed pipe (EPIPE) is the reader's choice, still trouble */
-		fprintf(stderr, "%s: write error on standard output%s%s\n",
-			progname, e ? ": " : "", e ? strerror(e) : "");
+		if (out())
+			fprintf(out(), "%s: write error on standard output%s%s\n",
+				progname, e ? ": " : "", e ? strerror(e) : "");
 		return EXIT_TROUBLE;
 	}
 	return status;
