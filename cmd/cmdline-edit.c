@@ -53,10 +53,7 @@ static void usage(FILE *f)
 		      "  -g, --grub         every FILE is a GRUB defaults file\n"
 		      "  --var NAME         the variable -g edits (GRUB_CMDLINE_LINUX_DEFAULT)\n"
 		      "  --init-from FILE   a missing FILE starts as this one's first line\n"
-		      "  -i, --in-place     edit each FILE in place\n"
-		      "  --check            exit 1 when something would change, print nothing\n"
-		      "  --diff             print a unified diff of each change\n"
-		      "  -b, --backup[=SUFFIX]         with -i, keep the old content as FILE.SUFFIX (.bak)\n"
+		      EDIT_HELP
 		      OPTS_HELP_ROOT
 		      OPTS_HELP_COMMON, f);
 }

@@ -42,10 +42,7 @@ static void usage(FILE *f)
 		      "  --del LINE         the lines it names go\n"
 		      "  --unmerge LINE     options M K=ITEM,...: the items leave K's list\n"
 		      "  --format FMT       modules (default) or modprobe (default in a modprobe.d directory)\n"
-		      "  -i, --in-place     edit each FILE in place\n"
-		      "  --check            exit 1 when something would change, print nothing\n"
-		      "  --diff             print a unified diff of each change\n"
-		      "  -b, --backup[=SUFFIX]         with -i, keep the old content as FILE.SUFFIX (.bak)\n"
+		      EDIT_HELP
 		      OPTS_HELP_ROOT
 		      OPTS_HELP_COMMON, f);
 }

@@ -3,6 +3,7 @@
  */
 #include "hostfacts.h"
 #include "err.h"
+#include "modname.h"
 #include "opts.h"
 
 #include <stdlib.h>
@@ -29,32 +30,6 @@ const char *cpu_vendor_name(enum cpu_vendor v)
 	return v == CPU_INTEL ? "intel" : v == CPU_AMD ? "amd" : "other";
 }
 
-/* a line of modules.dep ("kernel/.../NAME.ko[.xz]:...") or modules.builtin names NAME */
-static int list_has(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = list;
-
-	while (p && *p) {
-		const char *eol = p + strcspn(p, "\n"), *end = p + strcspn(p, ":\n");
-		const char *b = end;
-		size_t k;
-
-		while (b > p && b[-1] != '/')
-			b--;
-		for (k = 0; k < n && b + k < end; k++) {
-			char x = b[k] == '-' ? '_' : b[k], y = name[k] == '-' ? '_' : name[k];
-
-			if (x != y)
-				break;
-		}
-		if (k == n && strncmp(b + n, ".ko", 3) == 0)
-			return 1;
-		p = *eol ? eol + 1 : eol;
-	}
-	return 0;
-}
-
 enum mod_state hostfacts_module(const char *root, const char *rel, const char *name)
 {
 	struct buf path = BUF_INIT;
@@ -64,13 +39,13 @@ enum mod_state hostfacts_module(const char *root, const char *rel, const char *n
 	if (!rel)
 		return st;
 	buf_printf(&path, "%s/%s/modules.builtin", root_modules(root), rel);
-	if ((list = root_read_file(root, path.p)) && list_has(list, name))
+	if ((list = root_read_file(root, path.p)) && modname_listed(list, name))
 		st = MOD_BUILTIN;
 	free(list);
 	if (st == MOD_MISSING) {
 		path.len = 0;
 		buf_printf(&path, "%s/%s/modules.dep", root_modules(root), rel);
-		if ((list = root_read_file(root, path.p)) && list_has(list, name))
+		if ((list = root_read_file(root, path.p)) && modname_listed(list, name))
 			st = MOD_MODULE;
 		free(list);
 	}

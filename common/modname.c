@@ -39,3 +39,29 @@ int modname_eq(const char *a, size_t alen, const char *b, size_t blen)
 	free(y);
 	return eq;
 }
+
+int modname_listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while (p && *p) {
+		const char *eol = p + strcspn(p, "\n"), *end = p + strcspn(p, ":\n");
+		const char *b = end;
+		size_t k;
+
+		while (b > p && b[-1] != '/')
+			b--;
+		/* kernel/drivers/vfio/pci/vfio-pci.ko(.xz|.zst|.gz): '-' and '_' alike */
+		for (k = 0; k < n && b + k < end; k++) {
+			char x = b[k] == '-' ? '_' : b[k], y = name[k] == '-' ? '_' : name[k];
+
+			if (x != y)
+				break;
+		}
+		if (k == n && strncmp(b + n, ".ko", 3) == 0)
+			return 1;
+		p = *eol ? eol + 1 : eol;
+	}
+	return 0;
+}

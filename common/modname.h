@@ -13,4 +13,10 @@ int modname_normalize(char *s);
 /* module names equal as kmod compares them */
 int modname_eq(const char *a, size_t alen, const char *b, size_t blen);
 
+/*
+ * Does a modules.dep or modules.builtin text (NULL: none) have a line for
+ * module name ("kernel/.../NAME.ko[.xz]" before any ':')?
+ */
+int modname_listed(const char *list, const char *name);
+
 #endif
