@@ -87,6 +87,10 @@ fuzz:
 check-vm:
 	sh scripts/check-vm
 
+# a real Debian 12 install per boot loader, booted in QEMU (scripts/check-boot)
+check-boot:
+	sh scripts/check-boot
+
 # the tests with every tool under valgrind memcheck (scripts/valgrind-check)
 valgrind: all units
 	VFIOKIT_BIN=$(CURDIR)/$(BIN) VFIOKIT_UNITS="$(UNIT_BINS)" sh scripts/valgrind-check
@@ -114,5 +118,5 @@ clean:
 	rm -rf build bin
 	rm -f vfio-kit_*.deb
 
-.PHONY: all units check t/lib demo bench fuzz check-vm valgrind install deb uninstall clean
+.PHONY: all units check t/lib demo bench fuzz check-vm check-boot valgrind install deb uninstall clean
 .SECONDARY:

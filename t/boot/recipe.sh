@@ -1,0 +1,68 @@
+# t/boot/recipe.sh: how scripts/check-boot builds each install's tree, sourced
+# by it.  The tree is cached under ~/.cache/vfio-kit/boot/ keyed by a hash of
+# this file and the kernel package linux-image-amd64 depends on: edit this
+# file and the next run builds afresh; nothing else reaches the cache.
+# Each install is a Debian 12 as its installer would leave it, but for what
+# a serial-console test machine needs (console=ttyS0, no boot menu timeout).
+
+suite=bookworm
+# what both installs have; minbase + what a booting, initramfs-using system needs
+base_pkgs=systemd-sysv,udev,kmod,initramfs-tools,linux-image-amd64,e2fsprogs,zstd
+# the boot loader of each install
+pkgs_bios=grub-pc
+pkgs_uefi=systemd-boot,dosfstools
+
+# fixed identities: the file systems and machine-id are made from these, and the
+# guest checks root= against them
+root_uuid_bios=6b1f3c2e-0c1d-4c8e-9a41-0b5f1e2d3c01
+root_uuid_uefi=6b1f3c2e-0c1d-4c8e-9a41-0b5f1e2d3c02
+esp_volid=CB0E5F15
+machine_id_bios=5e0c7a1d2b3c4d5e6f708192a3b4c5d1
+machine_id_uefi=5e0c7a1d2b3c4d5e6f708192a3b4c5d2
+
+# what no test reads, left out of the tree: the kernel's drivers for hardware
+# QEMU does not give these machines (mkfs and the boots read less).  Not
+# /usr/share/doc: dpkg fails on a binNMU's changelog.Debian.amd64.gz there
+recipe_excludes="/lib/modules/*/kernel/sound/* /lib/modules/*/kernel/drivers/gpu/*
+/lib/modules/*/kernel/drivers/media/* /lib/modules/*/kernel/drivers/net/wireless/*
+/lib/modules/*/kernel/drivers/infiniband/* /lib/modules/*/kernel/drivers/staging/*
+/lib/modules/*/kernel/drivers/bluetooth/* /lib/modules/*/kernel/net/bluetooth/*
+/lib/modules/*/kernel/drivers/iio/* /lib/modules/*/kernel/drivers/hid/*"
+
+# recipe_tree KIND DIR: mmdebstrap the tree of install KIND (bios, uefi) into DIR
+recipe_tree() {
+	kind=$1 dir=$2
+	eval "pkgs=\$pkgs_$kind"
+	set --
+	for p in $recipe_excludes; do set -- "$@" --dpkgopt="path-exclude=$p"; done
+	# grub-pc asks where to install itself; the first boot runs grub-install
+	mmdebstrap --variant=minbase --mode=root --include="$base_pkgs,$pkgs" "$@" \
+		--essential-hook='echo "grub-pc grub-pc/install_devices_empty boolean true" | chroot "$1" debconf-set-selections' \
+		"$suite" "$dir" || return 1
+	recipe_customize "$kind" "$dir"
+}
+
+# recipe_customize KIND DIR: what the installer writes: fstab, machine-id,
+# hostname, the boot loader's configuration
+recipe_customize() {
+	kind=$1 dir=$2
+	eval "uuid=\$root_uuid_$kind mid=\$machine_id_$kind"
+	echo "$mid" >"$dir/etc/machine-id"
+	echo "check-boot-$kind" >"$dir/etc/hostname"
+	echo "UUID=$uuid / ext4 errors=remount-ro 0 1" >"$dir/etc/fstab"
+	case $kind in
+	bios)
+		# the serial console is GRUB_CMDLINE_LINUX's, the line vfio-passthrough
+		# leaves alone; GRUB_CMDLINE_LINUX_DEFAULT stays Debian's "quiet"
+		sed -i 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=0/; s/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0"/' \
+			"$dir/etc/default/grub" ;;
+	uefi)
+		v=$(echo "$esp_volid" | sed 's/\(....\)\(....\)/\1-\2/')
+		echo "UUID=$v /boot/efi vfat umask=0077 0 1" >>"$dir/etc/fstab"
+		mkdir -p "$dir/boot/efi" "$dir/etc/kernel"
+		# kernel-install's 90-loaderentry takes the entries' options from here
+		echo "root=UUID=$uuid ro console=ttyS0 quiet" >"$dir/etc/kernel/cmdline" ;;
+	esac
+	# no login prompt on the console the results are read from
+	ln -sf /dev/null "$dir/etc/systemd/system/serial-getty@ttyS0.service"
+}
