@@ -34,7 +34,7 @@ EOF
 chmod 755 "$w/root/init"
 (cd "$w/root" && find . | cpio -o -H newc --quiet | gzip -1 >"$w/initrd.gz") || exit 1
 echo "L2 boots: $(date +%s)"
-timeout 600 qemu-system-x86_64 -machine pc -accel tcg -m 256M -nodefaults -display none -serial stdio \
+timeout 400 qemu-system-x86_64 -machine pc -accel tcg -m 256M -nodefaults -display none -serial stdio \
 	-no-reboot -kernel "/boot/vmlinuz-$kver" -initrd "$w/initrd.gz" \
 	-append "console=ttyS0 quiet panic=-1 mitigations=off" \
 	-device vfio-pci,host="$slot" </dev/null >"$w/console" 2>&1
