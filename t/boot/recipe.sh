@@ -4,6 +4,14 @@
 # file and the next run builds afresh; nothing else reaches the cache.
 # Each install is a Debian 12 as its installer would leave it, but for what
 # a serial-console test machine needs (console=ttyS0, no boot menu timeout).
+#
+# The test machines' own kernel parameters, beside what vfio-passthrough
+# writes: the serial console; no_timer_check, because under TCG on a loaded
+# host the kernel's IO-APIC timer check can miss its ticks and, with interrupt
+# remapping on, panics ("timer doesn't work through Interrupt-remapped
+# IO-APIC", seen on the UEFI install's second boot); panic=-1, so a panic
+# ends QEMU (-no-reboot) instead of hanging until the timeout.
+machine_params="console=ttyS0 no_timer_check panic=-1"
 
 suite=bookworm
 # what both installs have; minbase + what a booting, initramfs-using system needs
@@ -63,14 +71,14 @@ recipe_customize() {
 	bios)
 		# the serial console is GRUB_CMDLINE_LINUX's, the line vfio-passthrough
 		# leaves alone; GRUB_CMDLINE_LINUX_DEFAULT stays Debian's "quiet"
-		sed -i 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=0/; s/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0"/' \
+		sed -i "s/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=0/; s/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX=\"$machine_params\"/" \
 			"$dir/etc/default/grub" ;;
 	uefi)
 		v=$(echo "$esp_volid" | sed 's/\(....\)\(....\)/\1-\2/')
 		echo "UUID=$v /boot/efi vfat umask=0077 0 1" >>"$dir/etc/fstab"
 		mkdir -p "$dir/boot/efi" "$dir/etc/kernel"
 		# kernel-install's 90-loaderentry takes the entries' options from here
-		echo "root=UUID=$uuid ro console=ttyS0 quiet" >"$dir/etc/kernel/cmdline" ;;
+		echo "root=UUID=$uuid ro $machine_params quiet" >"$dir/etc/kernel/cmdline" ;;
 	esac
 	# no login prompt on the console the results are read from
 	ln -sf /dev/null "$dir/etc/systemd/system/serial-getty@ttyS0.service"
