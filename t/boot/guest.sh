@@ -167,7 +167,7 @@ check)
 		boot_files >"$tmp/after"
 		cat "$tmp/p.out" "$tmp/p.err"
 		eq "$rc" 0 && [ ! -s "$tmp/p.out" ] && [ ! -s "$tmp/p.err" ] && diff -u "$tmp/before" "$tmp/after"'
-	if [ -x "$lib/nested.sh" ]; then
+	if [ -f "$lib/nested.sh" ]; then
 		t "a VM in this install, -device vfio-pci,host=$slot: its e1000e binds and makes eth0" '
 			sh "$lib/nested.sh" "$slot"'
 	else
