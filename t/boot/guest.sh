@@ -99,7 +99,7 @@ udevadm settle --timeout=60
 nics=$(pci-list -n -d 8086:10d3 -o slot 2>/dev/null)
 slot=$(echo "$nics" | sed -n 1p)
 twin=$(echo "$nics" | sed -n 2p)
-echo "# $kind/$phase on $kver: NIC to pass $slot, its twin $twin; cmdline: $(cat /proc/cmdline)"
+printf "# %s/%s on %s: NIC to pass %s, its twin %s; cmdline: %s\n" "$kind" "$phase" "$kver" "$slot" "$twin" "$(cat /proc/cmdline)"
 
 case $phase in
 install)
