@@ -1281,6 +1281,52 @@ static int has_dep(const struct mc_line *l, int sect, const char *d, size_t dn)
 	return 0;
 }
 
+/*
+ * --unmerge: the op's deps leave line li, each from its own section; a
+ * section left empty loses its marker, a line left with no dep goes (kmod
+ * reads "softdep M" alone as nothing: libkmod-config.c
+ * kmod_config_add_softdep() needs a module after a marker).
+ */
+static void deps_unmerge(struct edit *e, size_t li, const struct mc_line *op)
+{
+	const struct mc_line *l = &e->mc.line[li];
+	int cur = l->verb == MV_WEAKDEP ? 0 : -1, left[2] = { 0, 0 }, gone[2] = { 0, 0 };
+	unsigned char *out = xcalloc(l->nw + 1, 1);
+	size_t i, n, mk_at[2] = { 0, 0 };
+
+	for (i = 2; i < l->nw; i++) {
+		const char *w = wtext(l, i, &n);
+		int mk = marker(l, i);
+
+		if (mk >= 0) {
+			cur = mk;
+			mk_at[cur] = i;
+		} else if (cur >= 0 && has_dep(op, cur, w, n)) {
+			out[i] = 1, gone[cur]++;
+		} else if (cur >= 0) {
+			left[cur]++;
+		}
+	}
+	if (gone[0] + gone[1] == 0) {
+		free(out);
+		return;
+	}
+	if (left[0] + left[1] == 0) {
+		del_line(e, li);
+		free(out);
+		return;
+	}
+	touch_line(e, li);
+	for (cur = 0; cur < 2; cur++)
+		if (mk_at[cur] && !left[cur])
+			out[mk_at[cur]] = 1;
+	/* a word goes with the blanks before it */
+	for (i = 2; i < l->nw; i++)
+		if (out[i])
+			patch(e, wraw_end(l, i - 1), wraw_end(l, i) - wraw_end(l, i - 1), NULL);
+	free(out);
+}
+
 /* softdep M pre: A post: B / weakdep M A B: deps merged into the first line */
 static int op_deps(struct edit *e, enum modconf_opkind kind, const struct opline *o)
 {
@@ -1292,10 +1338,6 @@ static int op_deps(struct edit *e, enum modconf_opkind kind, const struct opline
 	size_t at[2] = { 0, 0 };	/* where each section's first run ends */
 	int ended[2] = { 0, 0 };
 
-	if (kind == MODCONF_UNMERGE) {
-		operr(e, "--unmerge takes only 'options' lines");
-		return -1;
-	}
 	if (!weak && kind != MODCONF_DEL) {
 		int any = 0;
 
@@ -1332,6 +1374,10 @@ static int op_deps(struct edit *e, enum modconf_opkind kind, const struct opline
 			del_line(e, li);
 			continue;
 		}
+		if (kind == MODCONF_UNMERGE) {
+			deps_unmerge(e, li, &o->l);
+			continue;
+		}
 		touch_line(e, li);
 		if (first == (size_t)-1)
 			first = li;
@@ -1339,7 +1385,7 @@ static int op_deps(struct edit *e, enum modconf_opkind kind, const struct opline
 			warn(e, e->mc.line[li].lineno, "another %s line for '%.*s' (deps merged into line %zu)",
 			     weak ? "weakdep" : "softdep", (int)mlen, m, e->mc.line[first].lineno);
 	}
-	if (kind == MODCONF_DEL)
+	if (kind == MODCONF_DEL || kind == MODCONF_UNMERGE)
 		return 0;
 	if (first == (size_t)-1) {
 		tail_line(e, o);
