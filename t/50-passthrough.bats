@@ -185,7 +185,7 @@ passthrough: IOMMU group 7 has other devices: pass --group to take them along" ]
 	run -2 "$PT" --method vfio 0000:00:02.0
 	run -2 "$PT"
 	run -0 "$PT" --help
-	[ "${lines[0]}" = "usage: passthrough [--root DIR] [-n] [--no-refresh] [--group] [--method slot|ids|blacklist|alias|softdep] DEVICE..." ]
+	[ "${lines[0]}" = "usage: passthrough [--root DIR] [-n] [--no-refresh] [--group] [--method slot|ids|blacklist|alias|softdep] [--undo] DEVICE..." ]
 	# each method in one line
 	for m in slot ids blacklist alias softdep; do
 		printf '%s\n' "$output" | grep -q "^     $m  *[a-z]"
@@ -359,7 +359,7 @@ proxmox-boot-tool refresh" ]
 	run -0 "$PT" --root "$H" 0000:00:02.0
 	want 'update-initramfs -u -k all' 'proxmox-boot-tool refresh'
 	same "$STUB_LOG"
-	[ ! -e "$H/var/lib/vfio-kit" ]
+	[ ! -e "$H/var/lib/vfio-kit/refresh-needed" ]
 	# owed no more
 	: >"$STUB_LOG"
 	run -0 "$PT" --root "$H" 0000:00:02.0
@@ -374,4 +374,118 @@ proxmox-boot-tool refresh" ]
 	run -0 "$PT" --root "$H" 0000:00:02.0
 	want 'update-initramfs -u -k all' 'proxmox-boot-tool refresh'
 	same "$STUB_LOG"
+}
+
+# --undo: run, then undo, and every file under etc/ is what it was
+undo_host() {	# undo_host HOST DEVICE...: run, undo, compare
+	local h=$1
+	shift
+	host "$h"
+	run -0 "$PT" --root "$H" "$@"
+	[ -s "$H/var/lib/vfio-kit/journal" ]
+	! diff -r "$TOP/t/data/hosts/$h/etc" "$H/etc" >/dev/null
+	: >"$STUB_LOG"
+	run -0 --separate-stderr "$PT" --undo --root "$H" "$@"
+	diff -r "$TOP/t/data/hosts/$h/etc" "$H/etc"
+	[ ! -e "$H/var/lib/vfio-kit" ]
+}
+
+@test "--undo on the Proxmox example host: every file under etc/ byte-identical, vfio.conf gone, refreshed" {
+	undo_host proxmox-igpu 0000:00:02.0
+	want 'update-initramfs -u -k all' 'proxmox-boot-tool refresh'
+	same "$STUB_LOG"
+	# nothing left to take back
+	run --separate-stderr -2 "$PT" --undo --root "$H" 0000:00:02.0
+	[ "$stderr" = "passthrough: $H/var/lib/vfio-kit/journal: nothing recorded: vfio-passthrough made no change here to take back" ]
+}
+
+@test "--undo on the Debian GRUB example host: /etc/default/grub and /etc/modules byte-identical, update-grub run" {
+	undo_host debian-grub 0000:00:02.0
+	want 'update-initramfs -u -k all' 'update-grub'
+	same "$STUB_LOG"
+}
+
+@test "--undo of --method blacklist and alias: blacklist.conf and vfio.conf made by the run are removed" {
+	undo_host proxmox-igpu --method blacklist 0000:00:02.0
+	[ ! -e "$H/etc/modprobe.d/blacklist.conf" ]
+	rm -rf "$H"
+	undo_host proxmox-igpu --method alias 0000:00:02.0
+}
+
+@test "--undo keeps what the user had before: their iommu=pt, vfio line, softdep deps and ids stay" {
+	host proxmox-igpu
+	echo 'root=ZFS=rpool/ROOT/pve-1 boot=zfs iommu=pt' >"$H/etc/kernel/cmdline"
+	printf 'vfio\n' >>"$H/etc/modules"
+	printf '# mine\nsoftdep i915 pre: drm\noptions vfio-pci ids=10de:1b80\n' >"$H/etc/modprobe.d/vfio.conf"
+	cp -a "$H/etc" "$H/etc.orig"
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	want '# mine' 'softdep i915 pre: drm vfio-pci' 'options vfio-pci ids=10de:1b80,8086:3e92 disable_vga=1'
+	same "$H/etc/modprobe.d/vfio.conf"
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	diff -r "$H/etc.orig" "$H/etc"
+	# the refresh both runs skipped is still owed
+	[ -e "$H/var/lib/vfio-kit/refresh-needed" ]
+	[ ! -e "$H/var/lib/vfio-kit/journal" ]
+}
+
+@test "--undo of one of two devices passed in two runs keeps what the other needs" {
+	host proxmox-igpu
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	cp -a "$H/etc" "$H/etc.one"
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:14.0
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	want 'options vfio-pci ids=8086:a36d' 'softdep xhci_pci pre: vfio-pci'
+	same "$H/etc/modprobe.d/vfio.conf"
+	want 'root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt'
+	same "$H/etc/kernel/cmdline"
+	diff "$H/etc.one/modules" "$H/etc/modules"
+	# a second undo of it: nothing recorded for it any more
+	run --separate-stderr -2 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	[ "$stderr" = "passthrough: 0000:00:02.0: nothing recorded for it in $H/var/lib/vfio-kit/journal" ]
+	run -0 "$PT" --undo --no-refresh --root "$H" 8086:a36d
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+}
+
+@test "--undo on a twins host: the slot leaves the install line, the line goes with the last slot" {
+	host proxmox-igpu
+	add_dev 0000:03:00.0 0000:00:1f.6 9
+	add_dev 0000:04:00.0 0000:00:1f.6 10
+	run -0 "$PT" --no-refresh --root "$H" 0000:03:00.0
+	run -0 "$PT" --no-refresh --root "$H" 0000:04:00.0
+	run -0 "$PT" --undo --no-refresh --root "$H" 03:00.0
+	want 'install vfio-pci for d in 0000:04:00.0; do echo vfio-pci >/sys/bus/pci/devices/$d/driver_override; done; modprobe --ignore-install vfio-pci $CMDLINE_OPTS' \
+		'softdep e1000e pre: vfio-pci'
+	same "$H/etc/modprobe.d/vfio.conf"
+	run -0 "$PT" --undo --root "$H" 0000:04:00.0
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+	want 'update-initramfs -u -k all' 'proxmox-boot-tool refresh'
+	same "$STUB_LOG"
+}
+
+@test "--undo removes a /etc/kernel/cmdline the run started from /proc/cmdline; -n first shows it and changes nothing" {
+	host proxmox-igpu
+	rm "$H/etc/kernel/cmdline"
+	cp -a "$H/etc" "$H/etc.orig"
+	echo 'BOOT_IMAGE=/vmlinuz-6.8.12-4-pve root=ZFS=rpool/ROOT/pve-1 boot=zfs initrd=\EFI\proxmox\initrd.img' >"$H/proc/cmdline"
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	# after the reboot, the running command line has the parameters
+	echo 'BOOT_IMAGE=/vmlinuz-6.8.12-4-pve root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt' >"$H/proc/cmdline"
+	cp -a "$H/etc" "$H/etc.run"
+	run -0 "$PT" --undo -n --no-refresh --root "$H" 0000:00:02.0
+	printf '%s\n' "$output" | grep -qFx -- '+root=ZFS=rpool/ROOT/pve-1 boot=zfs'
+	diff -r "$H/etc.run" "$H/etc"
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	diff -r "$H/etc.orig" "$H/etc"
+}
+
+@test "--undo never follows a symbolic link out of the root to the journal" {
+	host proxmox-igpu
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	mkdir "$BATS_TEST_TMPDIR/elsewhere"
+	mv "$H/var/lib/vfio-kit" "$BATS_TEST_TMPDIR/elsewhere/"
+	ln -s "$BATS_TEST_TMPDIR/elsewhere/vfio-kit" "$H/var/lib/vfio-kit"
+	cp -a "$H/etc" "$H/etc.run"
+	run --separate-stderr -2 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	[ "$stderr" = "passthrough: $H/var/lib/vfio-kit: a symbolic link: not following it" ]
+	diff -r "$H/etc.run" "$H/etc"
 }
