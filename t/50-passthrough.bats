@@ -489,3 +489,38 @@ undo_host() {	# undo_host HOST DEVICE...: run, undo, compare
 	[ "$stderr" = "passthrough: $H/var/lib/vfio-kit: a symbolic link: not following it" ]
 	diff -r "$H/etc.run" "$H/etc"
 }
+
+@test "--undo --group takes back the members a --group run took along; without it they stay" {
+	host proxmox-igpu
+	run -0 "$PT" --group --no-refresh --root "$H" 0000:00:1f.6
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:1f.6
+	want 'options vfio-pci ids=8086:a348,8086:a323' \
+		'softdep i2c_i801 pre: vfio-pci' 'softdep snd_hda_intel pre: vfio-pci'
+	same "$H/etc/modprobe.d/vfio.conf"
+	# a member named takes along the others recorded in its group
+	run -0 "$PT" --undo --group --no-refresh --root "$H" 0000:00:1f.3
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+	rm -rf "$H"
+	host proxmox-igpu
+	run -0 "$PT" --group --no-refresh --root "$H" 0000:00:1f.6
+	run -0 "$PT" --undo --group --no-refresh --root "$H" 0000:00:1f.6
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+}
+
+@test "--undo where the ids went on the command line (vfio_pci built in, --method softdep)" {
+	host proxmox-igpu
+	run -0 "$PT" --method softdep --no-refresh --root "$H" 0000:00:02.0
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+	m="$H/lib/modules/6.8.12-4-pve"
+	printf '%s\n' kernel/drivers/vfio/vfio.ko kernel/drivers/vfio/vfio_iommu_type1.ko \
+		kernel/drivers/vfio/pci/vfio-pci-core.ko kernel/drivers/vfio/pci/vfio-pci.ko >>"$m/modules.builtin"
+	grep -v vfio "$m/modules.dep" >"$m/dep" && mv "$m/dep" "$m/modules.dep"
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0 0000:00:14.0
+	grep -q 'vfio-pci.ids=8086:3e92,8086:a36d vfio-pci.disable_vga=1' "$H/etc/kernel/cmdline"
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	want 'root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt vfio-pci.ids=8086:a36d'
+	same "$H/etc/kernel/cmdline"
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:14.0
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+}
