@@ -405,8 +405,9 @@ static int root_has(const char *root, const char *path)
  * The rest of --detect: the facts a passthrough plan is made of
  * (common/hostfacts.h), one "KEY VALUE..." line each.
  */
-static void host_profile(const struct refresh *rf)
+static void host_profile(const struct refresh *rf, const struct bootsetup *bs)
 {
+	struct initramfs_plan ip;
 	static const char *const vfio_mods[] = { "vfio_pci", "vfio", "vfio_iommu_type1" };
 	char *rel = root_kernel_release(&rf->o);
 	enum cpu_vendor cpu = hostfacts_cpu(rf->o.root);
@@ -439,6 +440,18 @@ static void host_profile(const struct refresh *rf)
 	puts(n ? "" : " none");
 	printf("modules-drop %s\n", rel && kver_cmp(rel, 6, 2) >= 0 ? "vfio_virqfd" : "none");
 	printf("fb-release %s\n", fb ? fb : "none");
+	/* what the initramfs needs to load vfio-pci first (hostfacts_initramfs) */
+	hostfacts_initramfs(rf->o.root, bs->initramfs, &ip);
+	printf("initramfs-modules-file %s\n", ip.file ? ip.file : "none");
+	printf("initramfs-modules-format %s%s%s\n", ip.format ? ip.format : "none",
+	       ip.var ? " " : "", ip.var ? ip.var : "");
+	printf("initramfs-modules-needed %s\n", !ip.file ? "none" :
+	       ip.unless_softdep ? "without-softdep" : "always");
+	printf("initramfs-files-var %s\n", ip.files_var ? ip.files_var : "none");
+	printf("initramfs-modprobe-d %s%s%s\n", ip.modprobe_d ? "yes" : "no",
+	       ip.modprobe_d_where && !ip.modprobe_d ? " " : "",
+	       ip.modprobe_d_where && !ip.modprobe_d ? ip.modprobe_d_where : "");
+	initramfs_plan_free(&ip);
 	free(rel);
 }
 
@@ -458,7 +471,7 @@ static int detect(const struct refresh *rf, const struct bootsetup *bs)
 	       bs->cmdline_grub ? "grub" : "line");
 	if (bs->container)
 		printf("container %s\n", bs->container);
-	host_profile(rf);
+	host_profile(rf, bs);
 	return EXIT_YES;
 }
 

@@ -66,12 +66,15 @@ static int blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* module names compare with '-' and '_' equal; a path (install_items) exactly */
 static int nameeq(const char *a, size_t an, const char *b, size_t bn)
 {
+	int path = memchr(a, '/', an) || memchr(b, '/', bn);
+
 	if (an != bn)
 		return 0;
 	for (size_t i = 0; i < an; i++) {
-		char x = a[i] == '-' ? '_' : a[i], y = b[i] == '-' ? '_' : b[i];
+		char x = a[i] == '-' && !path ? '_' : a[i], y = b[i] == '-' && !path ? '_' : b[i];
 
 		if (x != y)
 			return 0;

@@ -46,6 +46,8 @@ int main(void)
 	CHECK_STR(edit1(D, MODCONF_DEL, "force_drivers b", "force_drivers+=\" a b c \"\n"), "force_drivers+=\" a c \"\n");
 	CHECK_STR(edit1(D, MODCONF_DEL, "force_drivers a", "force_drivers+=\" a b \"\n"), "force_drivers+=\" b \"\n");
 	CHECK_STR(edit1(D, MODCONF_DEL, "force_drivers a b", "#\nforce_drivers+=\" a b \"\n"), "#\n");
+	CHECK_STR(edit1(D, MODCONF_SET, "install_items /a/b_c", "install_items+=\" /a/b-c \"\n"),
+		  "install_items+=\" /a/b-c /a/b_c \"\n");
 	CHECK_STR(edit1(D, MODCONF_DEL, "force_drivers z", "force_drivers+=\"\"\n"), "force_drivers+=\"\"\n");
 
 	CHECK_STR(edit1(M, MODCONF_SET, "MODULES a b", ""), "MODULES=(a b ${MODULES[@]})\n");
