@@ -524,3 +524,124 @@ undo_host() {	# undo_host HOST DEVICE...: run, undo, compare
 	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:14.0
 	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
 }
+
+# stub NAME DIR: a stand-in command in the host recording its call, as the hosts' own
+stub() {
+	mkdir -p "$H$2"
+	printf '#!/bin/sh\nprintf "%%s\\n" "%s${*:+ $*}" >>"${STUB_LOG:-/dev/null}"\n' "$1" >"$H$2/$1"
+	chmod 755 "$H$2/$1"
+}
+
+# not_debian REL: the Debian host with Debian's own files gone, kernel REL
+not_debian() {
+	host debian-grub
+	rm -r "$H/etc/modules" "$H/etc/initramfs-tools" "$H/usr/sbin/update-initramfs" \
+		"$H/usr/sbin/update-grub" "$H/var/lib/dpkg" "$H/boot/vmlinuz-6.1.0-26-amd64" \
+		"$H/boot/initrd.img-6.1.0-26-amd64"
+	mv "$H/lib/modules/6.1.0-26-amd64" "$H/lib/modules/$1"
+	echo "$1" >"$H/proc/sys/kernel/osrelease"
+	echo "BOOT_IMAGE=/boot/vmlinuz-$1 root=UUID=6f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b rw quiet" >"$H/proc/cmdline"
+	mkdir -p "$H/etc/modules-load.d"
+}
+
+# Arch with mkinitcpio and GRUB, a Radeon RX 6800 (1002:73bf) on amdgpu at
+# 03:00.0; mkinitcpio.conf and /etc/default/grub as Arch ships them
+arch_amdgpu() {
+	not_debian 6.10.10-arch1-1
+	stub mkinitcpio /usr/bin
+	mv "$H/usr/sbin/grub-mkconfig" "$H/usr/bin/grub-mkconfig"
+	mkdir -p "$H/etc/mkinitcpio.conf.d"
+	printf '%s\n' '# vim:set ft=sh' 'MODULES=()' 'BINARIES=()' 'FILES=()' \
+		'HOOKS=(base udev autodetect microcode modconf kms keyboard keymap consolefont block filesystems fsck)' \
+		>"$H/etc/mkinitcpio.conf"
+	printf '%s\n' 'GRUB_DEFAULT=0' 'GRUB_TIMEOUT=5' 'GRUB_DISTRIBUTOR="Arch"' \
+		'GRUB_CMDLINE_LINUX_DEFAULT="loglevel=3 quiet"' 'GRUB_CMDLINE_LINUX=""' >"$H/etc/default/grub"
+	printf 'NAME="Arch Linux"\nID=arch\n' >"$H/etc/os-release"
+	mkdir -p "$H/sys/bus/pci/drivers/amdgpu" "$H/sys/module/amdgpu"
+	echo live >"$H/sys/module/amdgpu/initstate"
+	ln -s ../../../../module/amdgpu "$H/sys/bus/pci/drivers/amdgpu/module"
+	add_dev 0000:03:00.0 0000:00:02.0 9 amdgpu
+	d="$H/sys/devices/pci0000:00/0000:00:1d.0/0000:03:00.0"
+	echo 0x1002 >"$d/vendor"; echo 0x73bf >"$d/device"; echo 0 >"$d/boot_vga"
+	echo pci:v00001002d000073BFsv00001458sd0000D000bc03sc00i00 >"$d/modalias"
+	echo 'alias pci:v00001002d000073BFsv*sd*bc*sc*i* amdgpu' >>"$H/lib/modules/6.10.10-arch1-1/modules.alias"
+}
+
+# Fedora 40: dracut, GRUB with BLS entries (grub2-mkconfig --update-bls-cmdline)
+fedora_igpu() {
+	not_debian 6.10.6-200.fc40.x86_64
+	stub dracut /usr/bin
+	rm "$H/usr/sbin/grub-mkconfig"
+	stub grub2-mkconfig /usr/sbin
+	printf '# --update-bls-cmdline\n' >>"$H/usr/sbin/grub2-mkconfig"
+	mkdir -p "$H/etc/dracut.conf.d" "$H/boot/grub2" "$H/boot/loader/entries"
+	mv "$H/boot/grub/grub.cfg" "$H/boot/grub2/grub.cfg"
+	printf '%s\n' 'GRUB_TIMEOUT=5' 'GRUB_DISTRIBUTOR="$(sed '"'"'s, release .*$,,g'"'"' /etc/system-release)"' \
+		'GRUB_DEFAULT=saved' 'GRUB_DISABLE_SUBMENU=true' 'GRUB_TERMINAL_OUTPUT="console"' \
+		'GRUB_CMDLINE_LINUX="rhgb quiet"' 'GRUB_DISABLE_RECOVERY="true"' 'GRUB_ENABLE_BLSCFG=true' \
+		>"$H/etc/default/grub"
+	printf 'NAME="Fedora Linux"\nID=fedora\n' >"$H/etc/os-release"
+}
+
+@test "Arch, mkinitcpio and GRUB, a GPU on amdgpu: a mkinitcpio.conf.d drop-in loads vfio-pci ahead of every module; modules-load.d, not /etc/modules" {
+	arch_amdgpu
+	run -0 --separate-stderr "$PT" --root "$H" 0000:03:00.0
+	want 'MODULES=(vfio_pci vfio vfio_iommu_type1 ${MODULES[@]})'
+	same "$H/etc/mkinitcpio.conf.d/vfio.conf"
+	# mkinitcpio appends the drop-ins to mkinitcpio.conf and sources the whole
+	printf 'MODULES=(nvme)\n' >"$BATS_TEST_TMPDIR/main.conf"
+	run -0 bash -c '. "$1"; . "$2"; echo "${MODULES[*]}"' _ "$BATS_TEST_TMPDIR/main.conf" "$H/etc/mkinitcpio.conf.d/vfio.conf"
+	[ "$output" = "vfio_pci vfio vfio_iommu_type1 nvme" ]
+	want 'options vfio-pci ids=1002:73bf disable_vga=1' 'softdep amdgpu pre: vfio-pci'
+	same "$H/etc/modprobe.d/vfio.conf"
+	want vfio_pci vfio vfio_iommu_type1
+	same "$H/etc/modules-load.d/vfio.conf"
+	[ ! -e "$H/etc/modules" ]
+	grep -qx 'GRUB_CMDLINE_LINUX_DEFAULT="loglevel=3 quiet intel_iommu=on iommu=pt"' "$H/etc/default/grub"
+	# mkinitcpio(8): -P builds every preset; grub-mkconfig(8): -o the file to write
+	want 'mkinitcpio -P' 'grub-mkconfig -o /boot/grub/grub.cfg'
+	same "$STUB_LOG"
+	: >"$STUB_LOG"
+	run -0 "$PT" --undo --root "$H" 0000:03:00.0
+	[ ! -e "$H/etc/mkinitcpio.conf.d/vfio.conf" ]
+	[ ! -e "$H/etc/modules-load.d/vfio.conf" ]
+	grep -qx 'GRUB_CMDLINE_LINUX_DEFAULT="loglevel=3 quiet"' "$H/etc/default/grub"
+}
+
+@test "Arch without the modconf hook: said, since the image then has no modprobe.d" {
+	arch_amdgpu
+	sed -i 's/ modconf / /' "$H/etc/mkinitcpio.conf"
+	run -0 --separate-stderr "$PT" -n --root "$H" 0000:03:00.0
+	[ "$stderr" = "passthrough: /etc/mkinitcpio.conf: HOOKS has no modconf: the initramfs gets no /etc/modprobe.d, so vfio-pci has neither its options nor its softdep there; add modconf to HOOKS" ]
+}
+
+@test "Fedora, dracut and GRUB with BLS: a dracut.conf.d drop-in forces the vfio modules early and carries vfio.conf in" {
+	fedora_igpu
+	run -0 "$PT" --root "$H" 0000:00:02.0
+	want 'force_drivers+=" vfio_pci vfio vfio_iommu_type1 "' 'install_items+=" /etc/modprobe.d/vfio.conf "'
+	same "$H/etc/dracut.conf.d/vfio.conf"
+	# dracut sources /etc/dracut.conf, then each drop-in
+	run -0 bash -c 'force_drivers=" nvme "; . "$1"; echo $force_drivers; echo $install_items' _ "$H/etc/dracut.conf.d/vfio.conf"
+	[ "$output" = "nvme vfio_pci vfio vfio_iommu_type1
+/etc/modprobe.d/vfio.conf" ]
+	want vfio_pci vfio vfio_iommu_type1
+	same "$H/etc/modules-load.d/vfio.conf"
+	# dracut(8): -f overwrite, --regenerate-all every installed kernel;
+	# grub2-mkconfig --update-bls-cmdline rewrites the BLS entries' options
+	want 'dracut -f --regenerate-all' 'grub2-mkconfig -o /boot/grub2/grub.cfg --update-bls-cmdline'
+	same "$STUB_LOG"
+}
+
+@test "initramfs-tools: /etc/initramfs-tools/modules gets the vfio modules where no softdep line carries vfio-pci in (--method blacklist)" {
+	host debian-grub
+	run -0 "$PT" --no-refresh --method blacklist --root "$H" 0000:00:02.0
+	[ "$(tail -n 4 "$H/etc/initramfs-tools/modules")" = "vfio_pci
+vfio
+vfio_iommu_type1
+vfio_virqfd" ]
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	diff -r "$TOP/t/data/hosts/debian-grub/etc" "$H/etc"
+	# with a softdep (the default method) initramfs-tools follows it: no list
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	diff "$TOP/t/data/hosts/debian-grub/etc/initramfs-tools/modules" "$H/etc/initramfs-tools/modules"
+}
