@@ -645,3 +645,24 @@ vfio_virqfd" ]
 	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
 	diff "$TOP/t/data/hosts/debian-grub/etc/initramfs-tools/modules" "$H/etc/initramfs-tools/modules"
 }
+
+@test "no command line file it can edit (systemd-boot with hand-written entries): the parameters said, where they go, nothing written, exit 2" {
+	arch_amdgpu
+	rm "$H/etc/default/grub" "$H/usr/bin/grub-mkconfig"
+	stub bootctl /usr/bin
+	mkdir -p "$H/boot/loader/entries"
+	printf 'default arch.conf\n' >"$H/boot/loader/loader.conf"
+	printf 'title Arch Linux\nlinux /vmlinuz-linux\ninitrd /initramfs-linux.img\noptions root=/dev/sda2 rw\n' \
+		>"$H/boot/loader/entries/arch.conf"
+	cp -a "$H/etc" "$H/etc.orig"
+	cp -a "$H/boot" "$H/boot.orig"
+	run --separate-stderr -2 "$PT" --root "$H" 0000:03:00.0
+	[ "$output" = "" ]
+	[ "$stderr" = "passthrough: $H: no kernel command line file this kit can edit for boot loader 'systemd-boot'; nothing written
+passthrough: add to the options line of each entry in loader/entries/*.conf on the ESP: intel_iommu=on iommu=pt
+passthrough: then run this again" ]
+	diff -r "$H/etc.orig" "$H/etc"
+	diff -r "$H/boot.orig" "$H/boot"
+	[ ! -e "$H/var/lib/vfio-kit" ]
+	[ ! -s "$STUB_LOG" ]
+}
