@@ -177,7 +177,7 @@ static int mkinitcpio_modconf(const char *root, char **where)
 		qsort(files + 1, nf - 1, sizeof(*files), by_version);
 	*where = NULL;
 	for (size_t f = 0; f < nf; f++) {
-		char *text = read_root(root, files[f]);
+		char *text = root_read_file(root, files[f]);
 		const char *p = text;
 
 		while (p && *p) {
