@@ -468,7 +468,7 @@ static int detect(const struct refresh *rf, const struct bootsetup *bs)
 	printf("bootloader %s\n", loader_name(bs->loader));
 	printf("cmdline-file %s\n", bs->cmdline_file ? bs->cmdline_file : "none");
 	printf("cmdline-format %s\n", !bs->cmdline_file ? "none" :
-	       bs->cmdline_grub ? "grub" : "line");
+	       bs->cmdline_grub ? "grub" : bs->cmdline_entry ? "entry" : "line");
 	if (bs->container)
 		printf("container %s\n", bs->container);
 	host_profile(rf, bs);

@@ -207,11 +207,12 @@ static int edit_lines(const char *name, const struct buf *in, struct buf *out,
  * a space into the kernel command line.  Edited here: the value of the
  * one "options" line; several (whose joint line --set could not keep
  * whole), a quoted one or a CR inside a line are refused; an entry with
- * none gets one at the end.
+ * none gets one at the end if it boots Linux ("linux" line), else none.
  */
 struct opt_line {
 	size_t vs, ve;		/* the value in the text */
 	size_t lineno;
+	int linux_;		/* the entry boots a kernel ("linux" line) */
 };
 
 static int find_options(const char *name, const struct buf *in, struct opt_line *ol)
@@ -237,6 +238,8 @@ static int find_options(const char *name, const struct buf *in, struct opt_line 
 			ve--;
 		for (k = i; k < ve && p[k] != ' ' && p[k] != '\t'; k++)
 			;
+		if (i < ve && k - i == 5 && memcmp(p + i, "linux", 5) == 0)
+			ol->linux_ = 1;
 		if (i < ve && p[i] != '#' && k - i == 7 && memcmp(p + i, "options", 7) == 0 && k < ve) {
 			while (k < ve && (p[k] == ' ' || p[k] == '\t'))
 				k++;
@@ -260,13 +263,18 @@ static int find_options(const char *name, const struct buf *in, struct opt_line 
 static int edit_entry(const char *name, const struct buf *in, struct buf *out,
 		      const struct ctx *c)
 {
-	struct opt_line ol = { 0, 0, 0 };
+	struct opt_line ol = { 0, 0, 0, 0 };
 	const char *p = in->p ? in->p : "";
 	struct cmdline *cl;
 	int have = find_options(name, in, &ol), status = 0, r = 0;
 
 	if (have < 0)
 		return EXIT_TROUBLE;
+	/* an entry for another OS (efi, no linux line) has no kernel command line */
+	if (!have && !ol.linux_) {
+		buf_add(out, p, in->len);
+		return 0;
+	}
 	cl = cmdline_parse(p + ol.vs, have ? ol.ve - ol.vs : 0);
 	if (cmdline_unterminated(cl) >= 0) {
 		errorf_line(name, ol.lineno, "unterminated quote at column %ld",
@@ -506,7 +514,7 @@ static int get_values(const struct ctx *c, char **files, int nfiles)
 			text = in.p ? in.p : "";
 			len = in.len;
 			if (c->entry || (!c->grub && looks_entry(name))) {
-				struct opt_line ol = { 0, 0, 0 };
+				struct opt_line ol = { 0, 0, 0, 0 };
 
 				r = find_options(name, &in, &ol);
 				if (r < 0)

@@ -32,12 +32,16 @@ setup() {
 	[ "$(od -An -c "$E" | tr -s ' ' | tr -d '\n')" = "$(printf '# written by hand\r\ntitle Arch\r\n\toptions \t root=/dev/sda2  rw iommu=pt \t\r\n' | od -An -c | tr -s ' ' | tr -d '\n')" ]
 }
 
-@test "--entry says it for any name; an entry with no options line gets one" {
+@test "--entry says it for any name; an entry booting Linux with no options line gets one, another OS's none" {
 	printf 'title x\nlinux /vmlinuz' >"$BATS_TEST_TMPDIR/x"
 	run -0 "$CE" --entry --set iommu=pt "$BATS_TEST_TMPDIR/x"
 	[ "$output" = "title x
 linux /vmlinuz
 options iommu=pt" ]
+	printf 'title Windows\nefi /EFI/Microsoft/Boot/bootmgfw.efi\n' >"$E"
+	cp "$E" "$BATS_TEST_TMPDIR/before"
+	run -0 "$CE" -i --set iommu=pt "$E"
+	cmp "$BATS_TEST_TMPDIR/before" "$E"
 }
 
 @test "what systemd-boot would read otherwise is refused, nothing written: two options lines, a quoted value, a CR inside a line" {

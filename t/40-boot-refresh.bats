@@ -255,12 +255,23 @@ cmdline-format line'
 		"bootctl update --graceful"
 }
 
-@test "Arch with hand-written systemd-boot entries: no cmdline file to name" {
+@test "Arch with hand-written systemd-boot entries: the entries' options lines are the command line" {
 	arch_common
 	file /boot/loader/loader.conf 'default arch.conf
 '
 	file /boot/loader/entries/arch.conf 'options root=/dev/sda2 rw
 '
+	detect_is 'initramfs mkinitcpio
+bootloader systemd-boot
+cmdline-file /boot/loader/entries/*.conf
+cmdline-format entry'
+	# on the ESP that holds loader.conf (bootctl's order: /efi, /boot, /boot/efi)
+	mkdir -p "$R/efi/loader/entries"
+	file /efi/loader/loader.conf 'default arch.conf
+'
+	run -0 "$BR" --root "$R" --detect
+	[ "${lines[2]}" = "cmdline-file /efi/loader/entries/*.conf" ]
+	rm -r "$R/efi" "$R/boot/loader/entries"
 	detect_is 'initramfs mkinitcpio
 bootloader systemd-boot
 cmdline-file none

@@ -646,14 +646,39 @@ vfio_virqfd" ]
 	diff "$TOP/t/data/hosts/debian-grub/etc/initramfs-tools/modules" "$H/etc/initramfs-tools/modules"
 }
 
-@test "no command line file it can edit (systemd-boot with hand-written entries): the parameters said, where they go, nothing written, exit 2" {
+# Arch booted by systemd-boot with entries written by hand (the Arch wiki's)
+arch_sdboot() {
 	arch_amdgpu
 	rm "$H/etc/default/grub" "$H/usr/bin/grub-mkconfig"
 	stub bootctl /usr/bin
 	mkdir -p "$H/boot/loader/entries"
-	printf 'default arch.conf\n' >"$H/boot/loader/loader.conf"
-	printf 'title Arch Linux\nlinux /vmlinuz-linux\ninitrd /initramfs-linux.img\noptions root=/dev/sda2 rw\n' \
-		>"$H/boot/loader/entries/arch.conf"
+	printf 'default arch.conf\ntimeout 4\n' >"$H/boot/loader/loader.conf"
+	printf '%s\n' 'title   Arch Linux' 'linux   /vmlinuz-linux' 'initrd  /initramfs-linux.img' \
+		'options root=UUID=0a3407de-014b-458b-b5c1-848e92a327a3 rw' >"$H/boot/loader/entries/arch.conf"
+	printf '%s\n' 'title   Arch Linux (fallback initramfs)' 'linux   /vmlinuz-linux' \
+		'initrd  /initramfs-linux-fallback.img' 'options root=UUID=0a3407de-014b-458b-b5c1-848e92a327a3 rw' \
+		>"$H/boot/loader/entries/arch-fallback.conf"
+	printf '%s\n' 'title Windows' 'efi /EFI/Microsoft/Boot/bootmgfw.efi' >"$H/boot/loader/entries/windows.conf"
+}
+
+@test "Arch, systemd-boot with hand-written entries: every Linux entry's options line gets the parameters, then bootctl; undo gives back every byte" {
+	arch_sdboot
+	cp -a "$H/boot" "$H/boot.orig"
+	run -0 --separate-stderr "$PT" --root "$H" 0000:03:00.0
+	for e in arch arch-fallback; do
+		grep -qx 'options root=UUID=0a3407de-014b-458b-b5c1-848e92a327a3 rw intel_iommu=on iommu=pt' "$H/boot/loader/entries/$e.conf"
+	done
+	diff "$H/boot.orig/loader/entries/windows.conf" "$H/boot/loader/entries/windows.conf"
+	# bootctl(1): update --graceful copies the loader, the entries are read as they are
+	want 'mkinitcpio -P' 'bootctl update --graceful'
+	same "$STUB_LOG"
+	run -0 "$PT" --undo --root "$H" 0000:03:00.0
+	diff -r "$H/boot.orig" "$H/boot"
+}
+
+@test "no command line file it can edit (systemd-boot without entries to edit): the parameters said, where they go, nothing written, exit 2" {
+	arch_sdboot
+	rm -r "$H/boot/loader/entries"
 	cp -a "$H/etc" "$H/etc.orig"
 	cp -a "$H/boot" "$H/boot.orig"
 	run --separate-stderr -2 "$PT" --root "$H" 0000:03:00.0
