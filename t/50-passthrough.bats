@@ -691,3 +691,16 @@ passthrough: then run this again" ]
 	[ ! -e "$H/var/lib/vfio-kit" ]
 	[ ! -s "$STUB_LOG" ]
 }
+
+@test "a second run leaves the journal alone; a file the user added to after the run stays, with their line, after --undo" {
+	host proxmox-igpu
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	touch -d '2020-01-01' "$H/var/lib/vfio-kit/journal"
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	[ "$(stat -c %Y "$H/var/lib/vfio-kit/journal")" = "$(date -d 2020-01-01 +%s)" ]
+	echo 'options snd_hda_intel power_save=0' >>"$H/etc/modprobe.d/vfio.conf"
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	want 'options snd_hda_intel power_save=0'
+	same "$H/etc/modprobe.d/vfio.conf"
+	[ ! -e "$H/var/lib/vfio-kit/journal" ]
+}
