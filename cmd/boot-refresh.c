@@ -416,8 +416,9 @@ static int root_has(const char *root, const char *path)
  * The rest of --detect: the facts a passthrough plan is made of
  * (common/hostfacts.h), one "KEY VALUE..." line each.
  */
-static void host_profile(const struct refresh *want)
+static void host_profile(const struct refresh *want, const struct bootsetup *bs)
 {
+	struct initramfs_plan ip;
 	static const char *const vfio_mods[] = { "vfio_pci", "vfio", "vfio_iommu_type1" };
 	char *rel = root_kernel_release(&want->o);
 	enum cpu_vendor cpu = hostfacts_cpu(want->o.root);
@@ -450,6 +451,18 @@ static void host_profile(const struct refresh *want)
 	puts(n ? "" : " none");
 	printf("modules-drop %s\n", rel && kver_cmp(rel, 6, 2) >= 0 ? "vfio_virqfd" : "none");
 	printf("fb-release %s\n", fb ? fb : "none");
+	/* what the initramfs needs to load vfio-pci first (hostfacts_initramfs) */
+	hostfacts_initramfs(want->o.root, bs->initramfs, &ip);
+	printf("initramfs-modules-file %s\n", ip.file ? ip.file : "none");
+	printf("initramfs-modules-format %s%s%s\n", ip.format ? ip.format : "none",
+	       ip.var ? " " : "", ip.var ? ip.var : "");
+	printf("initramfs-modules-needed %s\n", !ip.file ? "none" :
+	       ip.unless_softdep ? "without-softdep" : "always");
+	printf("initramfs-files-var %s\n", ip.files_var ? ip.files_var : "none");
+	printf("initramfs-modprobe-d %s%s%s\n", ip.modprobe_d ? "yes" : "no",
+	       ip.modprobe_d_where && !ip.modprobe_d ? " " : "",
+	       ip.modprobe_d_where && !ip.modprobe_d ? ip.modprobe_d_where : "");
+	initramfs_plan_free(&ip);
 	free(rel);
 }
 
@@ -466,10 +479,10 @@ static int detect(const struct refresh *want, const struct bootsetup *bs)
 	printf("bootloader %s\n", loader_name(bs->loader));
 	printf("cmdline-file %s\n", bs->cmdline_file ? bs->cmdline_file : "none");
 	printf("cmdline-format %s\n", !bs->cmdline_file ? "none" :
-	       bs->cmdline_grub ? "grub" : "line");
+	       bs->cmdline_grub ? "grub" : bs->cmdline_entry ? "entry" : "line");
 	if (bs->container)
 		printf("container %s\n", bs->container);
-	host_profile(want);
+	host_profile(want, bs);
 	return EXIT_YES;
 }
 

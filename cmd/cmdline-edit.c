@@ -26,20 +26,21 @@ struct edits {
 	struct op *ops;
 	size_t nops;
 	int grub;		/* -g: every FILE is a GRUB file */
+	int entry;		/* --entry: every FILE is a loader entry */
 	const char *var;
 	const char *init_from;	/* --init-from: where a missing FILE starts */
 };
 
 enum {
-	OPT_ADD = OPT_TOOL, OPT_DEL, OPT_GET, OPT_INIT_FROM, OPT_MERGE, OPT_SET, OPT_UNMERGE,
-	OPT_VAR
+	OPT_ADD = OPT_TOOL, OPT_DEL, OPT_ENTRY, OPT_GET, OPT_INIT_FROM, OPT_MERGE, OPT_SET,
+	OPT_UNMERGE, OPT_VAR
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s [--root DIR] [-i] [--check] [--diff] [-b[SUFFIX]] [-g] [--var NAME]\n"
-		"       [--init-from FILE] OP... [FILE...]\n",
+		"       [--entry] [--init-from FILE] OP... [FILE...]\n",
 		progname);
 	/* -h: every option, one a line; a usage error: the usage alone */
 	if (f == stdout)
@@ -52,10 +53,23 @@ static void usage(FILE *f)
 		      "  --get KEY          print each value of KEY, one a line\n"
 		      "  -g, --grub         every FILE is a GRUB defaults file\n"
 		      "  --var NAME         the variable -g edits (GRUB_CMDLINE_LINUX_DEFAULT)\n"
+		      "  --entry            every FILE is a systemd-boot loader entry\n"
 		      "  --init-from FILE   a missing FILE starts as this one's first line\n"
 		      EDIT_HELP
 		      OPTS_HELP_ROOT
 		      OPTS_HELP_COMMON, f);
+}
+
+/* a FILE named *.conf in a loader/entries directory is a loader entry */
+static int looks_entry(const char *name)
+{
+	const char *base = strrchr(name, '/');
+	size_t n;
+
+	base = base ? base + 1 : name;
+	n = strlen(base);
+	return n > 5 && strcmp(base + n - 5, ".conf") == 0 && base - name >= 15 &&
+	       memcmp(base - 15, "loader/entries/", 15) == 0;
 }
 
 /* a text file holds no NUL byte: 0, or EXIT_TROUBLE naming its line */
@@ -235,6 +249,110 @@ static int edit_lines(const char *name, const struct buf *in, struct buf *out,
 	return status;
 }
 
+/*
+ * A Boot Loader Specification entry as systemd-boot reads it
+ * (src/boot/efi/boot.c line_get_key_value(), config_entry_add_type1()):
+ * a line ends at '\n' or '\r'; blanks around it are dropped; '#' starts a
+ * comment line; the key ends at the first blank, the value starts after
+ * the blanks that follow; a value that starts with '"' on a line that ends
+ * with '"' loses both; the values of every "options" line are joined with
+ * a space into the kernel command line.  Edited here: the value of the
+ * one "options" line; several (whose joint line --set could not keep
+ * whole), a quoted one or a CR inside a line are refused; an entry with
+ * none gets one at the end if it boots Linux ("linux" line), else none.
+ */
+struct opt_line {
+	size_t vs, ve;		/* the value in the text */
+	size_t lineno;
+	int linux_;		/* the entry boots a kernel ("linux" line) */
+};
+
+static int find_options(const char *name, const struct buf *in, struct opt_line *ol)
+{
+	const char *p = in->p ? in->p : "";
+	size_t pos = 0, lineno = 0, found = 0;
+
+	while (pos < in->len) {
+		const char *nl = memchr(p + pos, '\n', in->len - pos);
+		size_t end = nl ? (size_t)(nl - p) : in->len, i = pos, k, ve;
+
+		lineno++;
+		ve = end;
+		if (ve > pos && p[ve - 1] == '\r')
+			ve--;
+		if (memchr(p + pos, '\r', ve - pos)) {
+			errorf_line(name, lineno, "a CR inside a line: systemd-boot splits the line there");
+			return -1;
+		}
+		while (i < ve && (p[i] == ' ' || p[i] == '\t'))
+			i++;
+		while (ve > i && (p[ve - 1] == ' ' || p[ve - 1] == '\t'))
+			ve--;
+		for (k = i; k < ve && p[k] != ' ' && p[k] != '\t'; k++)
+			;
+		if (i < ve && k - i == 5 && memcmp(p + i, "linux", 5) == 0)
+			ol->linux_ = 1;
+		if (i < ve && p[i] != '#' && k - i == 7 && memcmp(p + i, "options", 7) == 0 && k < ve) {
+			while (k < ve && (p[k] == ' ' || p[k] == '\t'))
+				k++;
+			if (found++) {
+				errorf_line(name, lineno, "another options line (systemd-boot joins them, "
+					    "line %zu is the first): join them into one to edit them", ol->lineno);
+				return -1;
+			}
+			if (p[k] == '"' && p[ve - 1] == '"') {
+				errorf_line(name, lineno, "a quoted options value: systemd-boot drops "
+					    "the quotes, cannot be edited safely");
+				return -1;
+			}
+			ol->vs = k, ol->ve = ve, ol->lineno = lineno;
+		}
+		pos = end + (nl != NULL);
+	}
+	return (int)found;
+}
+
+static int edit_entry(const char *name, const struct buf *in, struct buf *out,
+		      const struct edits *c)
+{
+	struct opt_line ol = { 0, 0, 0, 0 };
+	const char *p = in->p ? in->p : "";
+	struct cmdline *cl;
+	int have = find_options(name, in, &ol), status = 0, r = 0;
+
+	if (have < 0)
+		return EXIT_TROUBLE;
+	/* an entry for another OS (efi, no linux line) has no kernel command line */
+	if (!have && !ol.linux_) {
+		buf_add(out, p, in->len);
+		return 0;
+	}
+	cl = cmdline_parse(p + ol.vs, have ? ol.ve - ol.vs : 0);
+	if (cmdline_unterminated(cl) >= 0) {
+		errorf_line(name, ol.lineno, "unterminated quote at column %ld",
+			    (long)ol.vs + cmdline_unterminated(cl) + 1);
+		status = EXIT_TROUBLE;
+	} else if ((r = apply_ops(cl, c, name, ol.lineno)) < 0) {
+		status = EXIT_TROUBLE;
+	} else if (r == 0) {
+		buf_add(out, p, in->len);
+	} else if (have) {
+		buf_add(out, p, ol.vs);
+		cmdline_render_buf(cl, out);
+		buf_add(out, p + ol.ve, in->len - ol.ve);
+	} else {
+		/* no options line: one at the end */
+		buf_add(out, p, in->len);
+		if (in->len && p[in->len - 1] != '\n')
+			buf_addc(out, '\n');
+		buf_adds(out, "options ");
+		cmdline_render_buf(cl, out);
+		buf_addc(out, '\n');
+	}
+	cmdline_free(cl);
+	return status;
+}
+
 static void emit_grub(void *arg, const char *p, size_t n, int orig, size_t off)
 {
 	if (orig)
@@ -379,6 +497,8 @@ static int edit(const char *name, const struct buf *in, struct buf *out, void *a
 
 	if (nul_refused(name, in))
 		return EXIT_TROUBLE;
+	if (c->entry || (!c->grub && looks_entry(name)))
+		return edit_entry(name, in, out, c);
 	if (c->grub || grubvar_is_grub_file(name))
 		return edit_grub(name, in, out, c);
 	if (in->len == 0 && (r = seed_line(name, c, &seed)) != 1) {
@@ -419,7 +539,15 @@ static int get_values(const struct edits *c, char **files, int nfiles)
 		} else {
 			text = in.p ? in.p : "";
 			len = in.len;
-			if (c->grub || grubvar_is_grub_file(name)) {
+			if (c->entry || (!c->grub && looks_entry(name))) {
+				struct opt_line ol = { 0, 0, 0, 0 };
+
+				r = find_options(name, &in, &ol);
+				if (r < 0)
+					status = EXIT_TROUBLE;
+				text = r > 0 ? in.p + ol.vs : "";
+				len = r > 0 ? ol.ve - ol.vs : 0;
+			} else if (c->grub || grubvar_is_grub_file(name)) {
 				r = grubvar_value(text, len, c->var, name, &gv);
 				if (r == 2)
 					status = EXIT_TROUBLE;
@@ -455,6 +583,7 @@ int main(int argc, char **argv)
 		EDIT_LONGOPTS,
 		{ "add", required_argument, NULL, OPT_ADD },
 		{ "del", required_argument, NULL, OPT_DEL },
+		{ "entry", no_argument, NULL, OPT_ENTRY },
 		{ "get", required_argument, NULL, OPT_GET },
 		{ "grub", no_argument, NULL, 'g' },
 		{ "init-from", required_argument, NULL, OPT_INIT_FROM },
@@ -489,6 +618,10 @@ int main(int argc, char **argv)
 			continue;
 		if (ch == 'g') {
 			c.grub = 1;
+			continue;
+		}
+		if (ch == OPT_ENTRY) {
+			c.entry = 1;
 			continue;
 		}
 		if (ch == OPT_VAR) {

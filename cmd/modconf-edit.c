@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "editfile.h"
 #include "err.h"
+#include "initconf.h"
 #include "modedit.h"
 #include "opts.h"
 
@@ -24,6 +25,7 @@ enum {
 
 struct edits {
 	enum modconf_format fmt;
+	enum initconf_format ifmt;	/* --format dracut or mkinitcpio */
 	struct modconf_op *ops;
 	size_t nops;
 };
@@ -41,7 +43,8 @@ static void usage(FILE *f)
 		      "  --merge LINE       options M K=ITEM,...: the items join K's comma list\n"
 		      "  --del LINE         the lines it names go\n"
 		      "  --unmerge LINE     options M K=ITEM,...: the items leave K's list\n"
-		      "  --format FMT       modules (default) or modprobe (default in a modprobe.d directory)\n"
+		      "  --format FMT       modules (default), modprobe (default in a modprobe.d directory),\n"
+		      "                     dracut or mkinitcpio (default in dracut.conf.d, mkinitcpio.conf.d)\n"
 		      EDIT_HELP
 		      OPTS_HELP_ROOT
 		      OPTS_HELP_COMMON, f);
@@ -50,7 +53,12 @@ static void usage(FILE *f)
 static int edit(const char *name, const struct buf *in, struct buf *out, void *ctx)
 {
 	const struct edits *c = ctx;
+	enum initconf_format ifmt = c->ifmt;
 
+	if (ifmt == INITCONF_NONE && c->fmt == MODCONF_AUTO)
+		ifmt = initconf_format_of(name);
+	if (ifmt != INITCONF_NONE)
+		return initconf_edit(name, ifmt, c->ops, c->nops, in, out) < 0 ? EXIT_TROUBLE : 0;
 	return modconf_edit(name, c->fmt, c->ops, c->nops, in, out) < 0 ? EXIT_TROUBLE : 0;
 }
 
@@ -68,7 +76,7 @@ int main(int argc, char **argv)
 	};
 	struct common_opts common = COMMON_OPTS_INIT;
 	struct edit_opts editing = { 0 };
-	struct edits c = { MODCONF_AUTO, NULL, 0 };
+	struct edits c = { MODCONF_AUTO, INITCONF_NONE, NULL, 0 };
 	int ch, status;
 
 	err_init(argv[0]);
@@ -85,11 +93,15 @@ int main(int argc, char **argv)
 		switch (ch) {
 		case OPT_FORMAT:
 			if (strcmp(optarg, "modules") == 0) {
-				c.fmt = MODCONF_MODULES;
+				c.fmt = MODCONF_MODULES, c.ifmt = INITCONF_NONE;
 			} else if (strcmp(optarg, "modprobe") == 0) {
-				c.fmt = MODCONF_MODPROBE;
+				c.fmt = MODCONF_MODPROBE, c.ifmt = INITCONF_NONE;
+			} else if (strcmp(optarg, "dracut") == 0) {
+				c.ifmt = INITCONF_DRACUT;
+			} else if (strcmp(optarg, "mkinitcpio") == 0) {
+				c.ifmt = INITCONF_MKINITCPIO;
 			} else {
-				errorf("--format", "'%s': not modules or modprobe", optarg);
+				errorf("--format", "'%s': not modules, modprobe, dracut or mkinitcpio", optarg);
 				free(c.ops);
 				return EXIT_TROUBLE;
 			}

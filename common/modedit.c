@@ -782,6 +782,53 @@ static int has_dep(const struct mc_line *l, int sect, const char *d, size_t dn)
 	return 0;
 }
 
+/*
+ * --unmerge: the op's deps leave line li, each from its own section; a
+ * section left empty loses its marker, a line left with no dep goes (kmod
+ * reads "softdep M" alone as nothing: libkmod-config.c
+ * kmod_config_add_softdep() needs a module after a marker).
+ */
+static void deps_unmerge(struct mc_edit *e, size_t li, const struct mc_line *op)
+{
+	const struct mc_line *l = &e->mc.line[li];
+	int cur = l->verb == MV_WEAKDEP ? 0 : -1, left[2] = { 0, 0 }, gone[2] = { 0, 0 };
+	unsigned char *out = xcalloc(l->nw + 1, 1);
+	size_t i, n, mk_at[2] = { 0, 0 };
+
+	for (i = 2; i < l->nw; i++) {
+		const char *w = mc_word(l, i, &n);
+		int mk = marker(l, i);
+
+		if (mk >= 0) {
+			cur = mk;
+			mk_at[cur] = i;
+		} else if (cur >= 0 && has_dep(op, cur, w, n)) {
+			out[i] = 1, gone[cur]++;
+		} else if (cur >= 0) {
+			left[cur]++;
+		}
+	}
+	if (gone[0] + gone[1] == 0) {
+		free(out);
+		return;
+	}
+	if (left[0] + left[1] == 0) {
+		del_line(e, li);
+		free(out);
+		return;
+	}
+	touch_line(e, li);
+	for (cur = 0; cur < 2; cur++)
+		if (mk_at[cur] && !left[cur])
+			out[mk_at[cur]] = 1;
+	/* a word goes with the blanks before it */
+	for (i = 2; i < l->nw; i++)
+		if (out[i])
+			textpatch_replace(&e->tp, mc_word_end(l, i - 1),
+					  mc_word_end(l, i) - mc_word_end(l, i - 1), NULL);
+	free(out);
+}
+
 /* softdep M pre: A post: B / weakdep M A B: deps merged into the first line */
 static int op_deps(struct mc_edit *e, enum modconf_opkind kind, const struct opline *o)
 {
@@ -837,6 +884,10 @@ static int op_deps(struct mc_edit *e, enum modconf_opkind kind, const struct opl
 			del_line(e, li);
 			continue;
 		}
+		if (kind == MODCONF_UNMERGE) {
+			deps_unmerge(e, li, &o->l);
+			continue;
+		}
 		touch_line(e, li);
 		if (first == (size_t)-1)
 			first = li;
@@ -844,7 +895,7 @@ static int op_deps(struct mc_edit *e, enum modconf_opkind kind, const struct opl
 			warnf(e->file, e->mc.line[li].lineno, "another %s line for '%.*s' (deps merged into line %zu)",
 			     weak ? "weakdep" : "softdep", (int)mlen, m, e->mc.line[first].lineno);
 	}
-	if (kind == MODCONF_DEL)
+	if (kind == MODCONF_DEL || kind == MODCONF_UNMERGE)
 		return 0;
 	if (first == (size_t)-1) {
 		tail_line(e, o);
@@ -1039,8 +1090,8 @@ static const struct editor {
 	{ MV_INSTALL, op_one_line, SET_DEL, 0, "only --set and --del take 'install'" },
 	{ MV_REMOVE, op_one_line, SET_DEL, 0, "only --set and --del take 'remove'" },
 	{ MV_OPTIONS, op_options, SET_DEL | TAKES(MODCONF_MERGE) | TAKES(MODCONF_UNMERGE), 0, NULL },
-	{ MV_SOFTDEP, op_deps, SET_DEL | TAKES(MODCONF_MERGE), 0, "--unmerge takes only 'options' lines" },
-	{ MV_WEAKDEP, op_deps, SET_DEL | TAKES(MODCONF_MERGE), 0, "--unmerge takes only 'options' lines" },
+	{ MV_SOFTDEP, op_deps, SET_DEL | TAKES(MODCONF_MERGE) | TAKES(MODCONF_UNMERGE), 0, NULL },
+	{ MV_WEAKDEP, op_deps, SET_DEL | TAKES(MODCONF_MERGE) | TAKES(MODCONF_UNMERGE), 0, NULL },
 };
 
 static int dispatch(struct mc_edit *e, enum modconf_opkind kind, const struct opline *o)

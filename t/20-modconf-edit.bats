@@ -122,6 +122,21 @@ options vfio_pci disable_vga=1" ]
 	[ "$output" = "" ]
 }
 
+@test "--unmerge takes a dep out of a softdep line: an emptied section loses its marker, an emptied line goes" {
+	need_kmod
+	f="$BATS_TEST_TMPDIR/etc/modprobe.d/vfio.conf"
+	text "$f" '# mine\nsoftdep i915 pre: drm vfio-pci post: snd_hda_intel\nsoftdep e1000e pre: vfio_pci\n'
+	mc_twice "$f" '# mine\nsoftdep i915 pre: drm post: snd_hda_intel\n' \
+		--unmerge 'softdep i915 pre: vfio-pci' --unmerge 'softdep e1000e pre: vfio-pci'
+	mc_twice "$f" '# mine\nsoftdep i915 post: snd_hda_intel\n' --unmerge 'softdep i915 pre: drm'
+	# a dep in the other section stays
+	mc_twice "$f" '# mine\nsoftdep i915 post: snd_hda_intel\n' --unmerge 'softdep i915 pre: snd_hda_intel'
+	run -0 kmod_sees "$f" i915
+	[ "$output" = "softdep i915 post: snd_hda_intel" ]
+	text "$f" 'weakdep a b c\n'
+	mc_twice "$f" 'weakdep a b\n' --unmerge 'weakdep a c'
+}
+
 @test "--del of a module's options removes all its options lines, and only those" {
 	f="$BATS_TEST_TMPDIR/etc/modprobe.d/vfio.conf"
 	text "$f" 'options vfio-pci ids=8086:3e92\nblacklist i915\noptions vfio_pci disable_vga=1\n'

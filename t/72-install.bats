@@ -81,7 +81,8 @@ complete_words() {
 	[ "$output" = "--grub" ]
 	run -0 complete_words modconf-edit modconf-edit --format m
 	[ "$output" = "modules
-modprobe" ]
+modprobe
+mkinitcpio" ]
 	run -0 complete_words vfio-passthrough vfio-passthrough --method so
 	[ "$output" = "softdep" ]
 	run -0 complete_words pci-list pci-list -o slot,dri

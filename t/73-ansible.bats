@@ -198,6 +198,7 @@ want() { printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/want"; }
 same() { diff -u "$BATS_TEST_TMPDIR/want" "$1"; }
 
 # changed_files BEFORE AFTER: the files that differ, relative to the roots
+# (var/lib/vfio-kit: the journal vfio-passthrough --undo reads)
 changed_files() {
 	diff -rq --no-dereference "$1" "$2" | sed -e "s#^Files $1/\\([^ ]*\\) and .*#\\1#" \
 		-e "s#^Only in $2/*\\([^:]*\\): \\(.*\\)#\\1/\\2#" -e 's#^/##' | sort
@@ -222,7 +223,7 @@ changed_files() {
 	same "$R/etc/kernel/cmdline"
 	want 'update-initramfs -u -k all' 'proxmox-boot-tool refresh'
 	same "$W/applied.run1/proxmox.calls"
-	want etc/kernel/cmdline etc/modprobe.d/vfio.conf etc/modules
+	want etc/kernel/cmdline etc/modprobe.d/vfio.conf etc/modules var/lib/vfio-kit
 	changed_files "$W/applied.orig/proxmox" "$R" >"$BATS_TEST_TMPDIR/got"
 	same "$BATS_TEST_TMPDIR/got"
 }
@@ -237,7 +238,7 @@ changed_files() {
 	same "$R/etc/modprobe.d/vfio.conf"
 	want 'update-initramfs -u -k all' 'update-grub'
 	same "$W/applied.run1/debian.calls"
-	want etc/default/grub etc/modprobe.d/vfio.conf etc/modules
+	want etc/default/grub etc/modprobe.d/vfio.conf etc/modules var/lib/vfio-kit
 	changed_files "$W/applied.orig/debian" "$R" >"$BATS_TEST_TMPDIR/got"
 	same "$BATS_TEST_TMPDIR/got"
 }
@@ -248,7 +249,7 @@ changed_files() {
 		'softdep snd_hda_intel pre: vfio-pci'
 	same "$R/etc/modprobe.d/vfio.conf"
 	grep -qFx 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"' "$R/etc/default/grub"
-	want etc/default/grub etc/modprobe.d/vfio.conf etc/modules
+	want etc/default/grub etc/modprobe.d/vfio.conf etc/modules var/lib/vfio-kit
 	changed_files "$W/applied.orig/twogpu" "$R" >"$BATS_TEST_TMPDIR/got"
 	same "$BATS_TEST_TMPDIR/got"
 }
