@@ -10,7 +10,10 @@
 #   intel-off         VT-d present, intel_iommu=off: IOMMU off
 #   amd               emulated AMD-Vi: IOMMU on
 #   none              no IOMMU at all
-# QEMU gives the guest: an e1000e (8086:10d3) behind a PCIe root port, a
+#   intel-host        emulated VT-d, and a machine of its own: its assertions
+#                     are t/vm/host-tests.sh's (twin NICs, a USB controller,
+#                     every IOMMU group against the kernel's viable flag)
+# QEMU gives the other guests: an e1000e (8086:10d3) behind a PCIe root port, a
 # pcie-pci-bridge (1b36:000e) with pci-testdev (1b36:0005) and an i6300esb
 # watchdog (8086:25ab) behind it (one IOMMU group of three), and edu (1234:11e8).
 # Devices are found by vendor:device; slots differ between guests.

@@ -196,6 +196,11 @@ grep -H . /etc/modprobe.d/* | sed "s/^/# usb: /"
 t "[usb] the softdep names the module: softdep xhci_pci pre: vfio-pci" '
 	grep -H . /etc/modprobe.d/*
 	grep -qx "softdep xhci_pci pre: vfio-pci" /etc/modprobe.d/vfio.conf'
+# The replay proves the softdep fires, not that it names the module: kmod
+# also applies the softdeps of a module's dependencies (libkmod-module.c
+# __kmod_module_get_probe_list() fills them for each one), and xhci_pci
+# depends on xhci_hcd, so the driver-named "softdep xhci_hcd pre: vfio-pci"
+# fires as well.  The line above is what tells the two apart.
 t "[usb] after udev's coldplug alone (before /etc/modules): the softdep put vfio-pci first, $xhci on vfio-pci" '
 	fresh_kernel && coldplug; eq "$(driver_of "$xhci")" vfio-pci'
 t "[usb] and after /etc/modules then: still on vfio-pci, its group viable, the device opens" '
