@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2154 # guest, kver, tmp, bin, helper, guide: set by guest-tests.sh
 # t/vm/host-tests.sh: the intel-host guest's assertions, sourced by
 # t/vm/guest-tests.sh (its helpers: t, tool, eq, same, slots_of, driver_of,
 # group_of, restore_etc, fresh_kernel, coldplug, load_etc_modules, boot,
@@ -17,7 +18,7 @@ xhci=$(slots_of 1b36 000d)
 lpc=$(slots_of 8086 2918)
 ahci=$(slots_of 8086 2922)
 smbus=$(slots_of 8086 2930)
-twin_a= twin_b=
+twin_a='' twin_b=''
 for s in $twins; do
 	if [ "$(ls "/sys/kernel/iommu_groups/$(group_of "$s")/devices" | wc -l)" -eq 1 ]; then
 		twin_a=$s
