@@ -62,6 +62,14 @@ tool pci-list "pci-list -o module names the module of each bound driver as sysfs
 		fi || { echo "wrong line for $s"; exit 1; }
 	done'
 
+tool pci-list "pci-list -o bootvga is sysfs's boot_vga: 1 for the VGA, - where the kernel has none" '
+	for d in /sys/bus/pci/devices/*; do
+		if [ -r "$d/boot_vga" ]; then read -r b <"$d/boot_vga"; else b=-; fi
+		echo "${d##*/}	$b"
+	done >"$tmp/bv.want"
+	pci-list -o slot,bootvga >"$tmp/bv.got"; cat "$tmp/bv.got"
+	grep -q "	1\$" "$tmp/bv.want" && same "$tmp/bv.want" "$tmp/bv.got"'
+
 # ---------------------------------------------------------------------------
 # Every IOMMU group: iommu-check --device's verdict against the kernel's.
 #   PASS   the device alone on vfio-pci: viable
