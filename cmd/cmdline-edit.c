@@ -395,8 +395,11 @@ static int edit_grub(const char *name, const struct buf *in, struct buf *out,
 
 	if (r == 2)
 		return EXIT_TROUBLE;
-	if (strcmp(name, "-") != 0)
-		grubvar_warn_dropins(name, c->var);
+	if (strcmp(name, "-") != 0 && grubvar_warn_dropins(name, c->var) > 0) {
+		if (r == 0)
+			grubvar_free(&gv);
+		return EXIT_TROUBLE;
+	}
 	if (r == 1) {
 		struct buf val = BUF_INIT;
 

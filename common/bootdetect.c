@@ -1,8 +1,10 @@
 #include "bootdetect.h"
+#include "grubvar.h"
 #include "buf.h"
 #include "err.h"
 #include "opts.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -162,6 +164,44 @@ static const char *container_file(const char *root)
 	return r;
 }
 
+/*
+ * grub-mkconfig sources /etc/default/grub, then each /etc/default/grub.d/NAME.cfg
+ * in order (util/grub-mkconfig.in): the last drop-in that sets
+ * GRUB_CMDLINE_LINUX_DEFAULT anew (not "$VAR ...", which adds to it) is
+ * where the value comes from, as on Ubuntu's cloud images
+ * (50-cloudimg-settings.cfg).  Its path into bs->dropin, or nothing.
+ */
+static void grub_dropin(const char *root, struct bootsetup *bs)
+{
+	char *dir = root_path(root, "/etc/default/grub.d");
+	struct dirent **list;
+	int n = scandir(dir, &list, NULL, alphasort), i;
+
+	for (i = 0; i < n; i++) {
+		const char *e = list[i]->d_name;
+		size_t len = strlen(e);
+		struct buf path = BUF_INIT;
+		struct grubvar gv;
+		char *text;
+
+		buf_printf(&path, "/etc/default/grub.d/%s", e);
+		if (len > 4 && strcmp(e + len - 4, ".cfg") == 0 && len < 200 &&
+		    (text = root_read_file(root, path.p))) {
+			if (grubvar_find(text, strlen(text), "GRUB_CMDLINE_LINUX_DEFAULT", path.p, &gv) == 0) {
+				if (!gv.refs_self)
+					snprintf(bs->dropin, sizeof(bs->dropin), "%s", path.p);
+				grubvar_free(&gv);
+			}
+			free(text);
+		}
+		buf_free(&path);
+		free(list[i]);
+	}
+	if (n >= 0)
+		free(list);
+	free(dir);
+}
+
 static int grub_setup(const char *root, struct bootsetup *bs, int need_cfg)
 {
 	static const char *const cfgs[] = {
@@ -201,6 +241,9 @@ static int grub_setup(const char *root, struct bootsetup *bs, int need_cfg)
 	bs->loader = LOADER_GRUB;
 	bs->cmdline_file = "/etc/default/grub";
 	bs->cmdline_grub = 1;
+	grub_dropin(root, bs);
+	if (bs->dropin[0])
+		bs->cmdline_file = bs->dropin;
 	return 1;
 }
 

@@ -43,6 +43,7 @@ struct bootsetup {
 	int grub_bls_update;		/* BLS on and grub2-mkconfig has --update-bls-cmdline */
 	int kernel_install;		/* systemd-boot entries come from kernel-install */
 	const char *container;		/* the file saying ROOT is a container, or NULL */
+	char dropin[320];	/* cmdline_file when a grub.d drop-in sets the value anew */
 };
 
 /* the system command directories, searched in this order under ROOT */

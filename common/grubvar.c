@@ -775,12 +775,12 @@ int grubvar_is_grub_file(const char *name)
 	return strcmp(base, "grub") == 0 || grubvar_is_dropin(name);
 }
 
-void grubvar_warn_dropins(const char *file, const char *var)
+int grubvar_warn_dropins(const char *file, const char *var)
 {
 	const char *slash = strrchr(file, '/');
 	struct buf dir = BUF_INIT;
 	struct dirent **list;
-	int n, i;
+	int n, i, overrides = 0;
 
 	if (slash)
 		buf_add(&dir, file, (size_t)(slash - file) + 1);
@@ -797,10 +797,14 @@ void grubvar_warn_dropins(const char *file, const char *var)
 			if (strcmp(path.p, file) != 0 &&
 			    buf_read_file(&text, path.p, BUF_MAX_FILE) == 0 &&
 			    grubvar_find(text.p ? text.p : "", text.len, var, path.p, &gv) == 0) {
-				warnf(file, 0, "%s:%zu also sets %s and is read later: %s",
-				      path.p, gv.line, var,
-				      gv.refs_self ? "it changes the value edited here"
-						   : "it overrides this edit");
+				if (gv.refs_self) {
+					warnf(file, 0, "%s:%zu also sets %s and is read later: "
+					      "it changes the value edited here", path.p, gv.line, var);
+				} else {
+					errorf(file, "%s:%zu sets %s anew and is read later: it overrides "
+					       "this edit; edit %s instead", path.p, gv.line, var, path.p);
+					overrides++;
+				}
 				grubvar_free(&gv);
 			}
 		}
@@ -811,4 +815,5 @@ void grubvar_warn_dropins(const char *file, const char *var)
 	if (n >= 0)
 		free(list);
 	buf_free(&dir);
+	return overrides;
 }

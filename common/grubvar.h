@@ -51,10 +51,12 @@ int grubvar_is_grub_file(const char *name);
 /* *.cfg in a grub.d directory: grub-mkconfig sources it after /etc/default/grub */
 int grubvar_is_dropin(const char *name);
 /*
- * Warn when a grub.d/NAME.cfg beside file assigns var: read after file, it
- * overrides an edit of it, or changes the value edited there.
+ * A grub.d/NAME.cfg beside file that assigns var is read after file: one
+ * that only adds to it ("$VAR ...") gets a warning; one that sets it anew
+ * overrides an edit of file, so grub-mkconfig would never see the edit:
+ * an error naming it.  Returns how many override it.
  */
-void grubvar_warn_dropins(const char *file, const char *var);
+int grubvar_warn_dropins(const char *file, const char *var);
 
 /* one assignment of the chain that makes a value, decoded on its own */
 struct grubvar_step {

@@ -709,3 +709,15 @@ passthrough: then run this again" ]
 	same "$H/etc/modprobe.d/vfio.conf"
 	[ ! -e "$H/var/lib/vfio-kit/journal" ]
 }
+
+@test "Ubuntu cloud image: a grub.d drop-in sets the command line anew, so the drop-in is what gets edited" {
+	host debian-grub
+	mkdir -p "$H/etc/default/grub.d"
+	cp "$TOP/t/data/grub/ubuntu-cloud/grub.d/50-cloudimg-settings.cfg" "$H/etc/default/grub.d/"
+	run -0 "$VFIOKIT_BIN/boot-refresh" --root "$H" --detect
+	[ "${lines[2]}" = "cmdline-file /etc/default/grub.d/50-cloudimg-settings.cfg" ]
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	cmp "$TOP/t/data/hosts/debian-grub/etc/default/grub" "$H/etc/default/grub"
+	# what grub-mkconfig ends with, as sh sources the two files
+	[ "$(sh -c ". '$H/etc/default/grub'; . '$H/etc/default/grub.d/50-cloudimg-settings.cfg'; echo \"\$GRUB_CMDLINE_LINUX_DEFAULT\"")" = "console=tty1 console=ttyS0 intel_iommu=on iommu=pt" ]
+}
