@@ -10,6 +10,7 @@
 #include "err.h"
 #include "hostfacts.h"
 #include "opts.h"
+#include "rootpath.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -112,16 +113,14 @@ static void put_cmd(FILE *f, const char *prefix, char *const argv[])
 	fputc('\n', f);
 }
 
-/* ROOT/lib/modules, or ROOT/usr/lib/modules on a root without /lib */
+/* /lib/modules, or /usr/lib/modules on a root without /lib (paths inside ROOT) */
 static char *modules_dir(const char *root)
 {
-	char *p = root_path(root, "/lib/modules");
 	struct stat st;
 
-	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-		return p;
-	free(p);
-	return root_path(root, "/usr/lib/modules");
+	if (root_stat(root, "/lib/modules", &st) == 0 && S_ISDIR(st.st_mode))
+		return xstrdup("/lib/modules");
+	return xstrdup("/usr/lib/modules");
 }
 
 static int kernel_known(const char *root, const char *rel)
@@ -133,7 +132,7 @@ static int kernel_known(const char *root, const char *rel)
 
 	buf_printf(&b, "%s/%s", dir, rel);
 	r = strchr(rel, '/') == NULL && rel[0] != '.' &&
-	    stat(b.p, &st) == 0 && S_ISDIR(st.st_mode);
+	    root_stat(root, b.p, &st) == 0 && S_ISDIR(st.st_mode);
 	buf_free(&b);
 	free(dir);
 	return r;
@@ -148,7 +147,7 @@ static int by_version(const void *a, const void *b)
 static char **kernels(const char *root)
 {
 	char *dir = modules_dir(root);
-	DIR *d = opendir(dir);
+	DIR *d = root_opendir(root, dir);
 	struct dirent *e;
 	char **v = xmalloc(sizeof *v);
 	size_t n = 0;
@@ -178,16 +177,11 @@ static char *kernel_image(const char *root, const char *rel)
 
 	for (size_t i = 0; where[i][0]; i++) {
 		struct buf b = BUF_INIT;
-		char *p;
 		struct stat st;
 
 		buf_printf(&b, "%s%s%s", where[i][0], rel, where[i][1]);
-		p = root_path(root, b.p);
-		if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
-			free(p);
+		if (root_stat(root, b.p, &st) == 0 && S_ISREG(st.st_mode))
 			return buf_detach(&b);
-		}
-		free(p);
 		buf_free(&b);
 	}
 	return NULL;
@@ -201,14 +195,18 @@ static char *mkinitcpio_preset(const char *root, const char *rel)
 	char *r = NULL;
 
 	buf_printf(&path, "%s/%s/pkgbase", dir, rel);
-	if (buf_read_file(&b, path.p, 4096) == 0) {
+	if (root_read(root, path.p, &b, 4096) == 0) {
 		size_t n = strcspn(b.p, "\r\n");
 
 		if (n > 0)
 			r = xstrndup(b.p, n);
 	}
-	if (!r)
-		errorf(path.p, "cannot tell the mkinitcpio preset of kernel '%s'", rel);
+	if (!r) {
+		char *shown = root_path(root, path.p);
+
+		errorf(shown, "cannot tell the mkinitcpio preset of kernel '%s'", rel);
+		free(shown);
+	}
 	buf_free(&path);
 	buf_free(&b);
 	free(dir);
@@ -309,12 +307,20 @@ static int plan_loader(const struct refresh *rf, const struct bootsetup *bs,
 	return -1;
 }
 
-/* the test seam: run ROOT's commands by their path under ROOT, unchrooted */
+/*
+ * The test seam: run ROOT's commands by their path under ROOT, unchrooted.
+ * Only in the test build (make check's, -DVFIOKIT_TEST_SEAMS): left in an
+ * environment, it would run an image's update-grub against the host.
+ */
 static int no_chroot(void)
 {
+#ifdef VFIOKIT_TEST_SEAMS
 	const char *v = getenv("VFIOKIT_NO_CHROOT");
 
 	return v && strcmp(v, "1") == 0;
+#else
+	return 0;
+#endif
 }
 
 /*
@@ -619,6 +625,7 @@ int main(int argc, char **argv)
 {
 	struct refresh rf = { COMMON_OPTS_INIT, 0, 0, 1, 1, 0, 0, 0 };
 
+	stdfds_init();
 	err_init(argv[0]);
 	parse_options(argc, argv, &rf);
 	return close_stdout(refresh(&rf));

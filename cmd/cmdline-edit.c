@@ -16,6 +16,7 @@
 #include "err.h"
 #include "grubvar.h"
 #include "opts.h"
+#include "rootpath.h"
 
 struct op {
 	enum cl_op op;
@@ -29,6 +30,7 @@ struct ctx {
 	int grub;		/* -g: every FILE is a GRUB file */
 	const char *var;
 	const char *init_from;	/* --init-from: where a missing FILE starts */
+	const char *root;	/* --root: grub.d beside a FILE under it is read inside it */
 };
 
 enum {
@@ -193,7 +195,33 @@ static void emit_grub(void *arg, const char *p, size_t n, int orig, size_t off)
 }
 
 /* grub.d/NAME.cfg beside FILE is sourced after it: say when it sets VAR too */
-static void warn_grub_d(const char *name, const char *var)
+static int scandir_root(const char *root, const char *dir, struct dirent ***list)
+{
+	const char *rel = root_relative(root, dir);
+	DIR *d;
+
+	if (!rel)
+		return scandir(dir, list, NULL, alphasort);
+	/* inside the root, as every read of a FILE under it */
+	if (!(d = root_opendir(root, *rel ? rel : "/")))
+		return -1;
+	{
+		int fd = dirfd(d), n = scandirat(fd, ".", list, NULL, alphasort);
+
+		closedir(d);
+		return n;
+	}
+}
+
+static int read_beside(const char *root, const char *path, struct buf *text)
+{
+	const char *rel = root_relative(root, path);
+
+	return rel ? root_read(root, rel, text, BUF_MAX_FILE)
+		   : buf_read_file(text, path, BUF_MAX_FILE);
+}
+
+static void warn_grub_d(const char *root, const char *name, const char *var)
 {
 	const char *slash = strrchr(name, '/');
 	struct buf dir = BUF_INIT;
@@ -203,7 +231,7 @@ static void warn_grub_d(const char *name, const char *var)
 	if (slash)
 		buf_add(&dir, name, (size_t)(slash - name) + 1);
 	buf_adds(&dir, "grub.d");
-	n = scandir(dir.p, &list, NULL, alphasort);
+	n = scandir_root(root, dir.p, &list);
 	for (i = 0; i < n; i++) {
 		const char *e = list[i]->d_name;
 		size_t len = strlen(e);
@@ -213,7 +241,7 @@ static void warn_grub_d(const char *name, const char *var)
 		if (len > 4 && strcmp(e + len - 4, ".cfg") == 0) {
 			buf_printf(&path, "%s/%s", dir.p, e);
 			if (strcmp(path.p, name) != 0 &&
-			    buf_read_file(&text, path.p, BUF_MAX_FILE) == 0 &&
+			    read_beside(root, path.p, &text) == 0 &&
 			    grubvar_find(text.p ? text.p : "", text.len, var, path.p, &gv) == 0) {
 				errorf(name, "warning: %s:%zu also sets %s and is read later: %s",
 				       path.p, gv.line, var,
@@ -265,7 +293,7 @@ static int edit_grub(const char *name, const struct buf *in, struct buf *out,
 	if (r == 2)
 		return EXIT_TROUBLE;
 	if (strcmp(name, "-") != 0)
-		warn_grub_d(name, c->var);
+		warn_grub_d(c->root, name, c->var);
 	if (r == 1) {
 		struct buf val = BUF_INIT;
 
@@ -320,7 +348,7 @@ static int seed_line(const char *name, const struct ctx *c, struct buf *seed)
 
 	if (!c->init_from || strcmp(name, "-") == 0 || access(name, F_OK) == 0 || errno != ENOENT)
 		return 1;
-	if ((r = buf_read_file(&src, c->init_from, BUF_MAX_FILE)) < 0) {
+	if ((r = read_beside(c->root, c->init_from, &src)) < 0) {
 		errorf_errno(c->init_from, -r, "cannot read");
 		return EXIT_TROUBLE;
 	}
@@ -366,7 +394,8 @@ static int edit(const char *name, const struct buf *in, struct buf *out, void *a
 }
 
 /* --get: the values of each KEY in each input; 1 when none was found */
-static int get_values(const struct ctx *c, char **files, int nfiles)
+static int get_values(const struct ctx *c, const struct edit_opts *eo,
+		      char **files, int nfiles)
 {
 	static char *stdin_name[] = { (char *)"-" };
 	struct buf out = BUF_INIT;
@@ -381,8 +410,8 @@ static int get_values(const struct ctx *c, char **files, int nfiles)
 		const char *name = files[i];
 		struct buf in = BUF_INIT;
 		struct grubvar gv = { 0 };
-		int r = strcmp(name, "-") == 0 ? buf_read_fd(&in, 0, BUF_MAX_FILE)
-					       : buf_read_file(&in, name, BUF_MAX_FILE);
+		char *label = NULL;
+		int r = edit_read(eo, name, &in, &label);
 		const char *text;
 		size_t len;
 
@@ -416,6 +445,7 @@ static int get_values(const struct ctx *c, char **files, int nfiles)
 		}
 		grubvar_free(&gv);
 		buf_free(&in);
+		free(label);
 	}
 	if (status == 0)
 		fwrite(out.p ? out.p : "", 1, out.len, stdout);
@@ -450,6 +480,7 @@ int main(int argc, char **argv)
 	size_t i, ngets = 0;
 	int ch, status;
 
+	stdfds_init();
 	err_init(argv[0]);
 	c.var = "GRUB_CMDLINE_LINUX_DEFAULT";
 	c.ops = xcalloc((size_t)argc, sizeof(*c.ops));
@@ -491,6 +522,8 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	eo.root = co.root;
+	c.root = co.root;
 
 	if (c.nops == 0) {
 		errorf(NULL, "no edit given (--set, --add, --merge, --del, --unmerge or --get)");
@@ -500,7 +533,7 @@ int main(int argc, char **argv)
 		errorf("--get", "cannot be combined with edits, -i, --check or --diff");
 		status = EXIT_TROUBLE;
 	} else {
-		status = ngets ? get_values(&c, argv, argc) : edit_run(&eo, argv, argc, edit, &c);
+		status = ngets ? get_values(&c, &eo, argv, argc) : edit_run(&eo, argv, argc, edit, &c);
 	}
 	free(c.ops);
 	return edit_close_stdout(&eo, status);

@@ -98,7 +98,7 @@ static int select_devices(const struct pcilist *l, const char *arg,
 
 static struct modalias_db *open_mods(const struct mopts *mo)
 {
-	char *rel = root_kernel_release(&mo->co), *dir, *path, *where = NULL;
+	char *rel = root_kernel_release(&mo->co), *dir, *where = NULL;
 	struct modalias_db *db = NULL;
 	int r;
 
@@ -108,12 +108,10 @@ static struct modalias_db *open_mods(const struct mopts *mo)
 	}
 	dir = xmalloc(strlen(rel) + 16);
 	sprintf(dir, "/lib/modules/%s", rel);
-	path = root_path(mo->co.root, dir);
-	r = modalias_open(path, &db, &where);
+	r = modalias_open_root(mo->co.root, dir, &db, &where);
 	if (r < 0)
 		errorf_errno(where, -r, "cannot read");
 	free(where);
-	free(path);
 	free(dir);
 	free(rel);
 	return r < 0 ? NULL : db;
@@ -132,6 +130,7 @@ int main(int argc, char **argv)
 	size_t nargs = 0;
 	int r, bad = 0;
 
+	stdfds_init();
 	err_init(argv[0]);
 	parse_options(argc, argv, &mo);
 	argc -= optind;

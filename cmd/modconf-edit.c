@@ -62,6 +62,7 @@ int main(int argc, char **argv)
 	struct ctx c = { MODCONF_AUTO, NULL, 0 };
 	int ch, status;
 
+	stdfds_init();
 	err_init(argv[0]);
 	c.ops = xcalloc((size_t)argc, sizeof(*c.ops));
 	while ((ch = getopt_long(argc, argv, "h" EDIT_SHORTOPTS, longopts, NULL)) != -1) {
@@ -96,6 +97,7 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	eo.root = co.root;
 
 	if (c.nops == 0) {
 		errorf(NULL, "no edit given (--set, --merge, --del or --unmerge)");

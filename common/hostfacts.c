@@ -4,6 +4,7 @@
 #include "hostfacts.h"
 #include "err.h"
 #include "opts.h"
+#include "rootpath.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -85,13 +86,11 @@ int hostfacts_modules_listed(const char *root, const char *rel)
 	int r = 0;
 
 	for (size_t i = 0; rel && i < 2 && !r; i++) {
-		char *p;
+		struct stat st;
 
 		path.len = 0;
 		buf_printf(&path, "/lib/modules/%s/%s", rel, lists[i]);
-		p = root_path(root, path.p);
-		r = access(p, F_OK) == 0;
-		free(p);
+		r = root_stat(root, path.p, &st) == 0;	/* inside the root */
 	}
 	buf_free(&path);
 	return r;

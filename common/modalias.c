@@ -1,6 +1,8 @@
 #include "modalias.h"
 #include "buf.h"
 #include "err.h"
+#include "opts.h"
+#include "rootpath.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -59,11 +61,11 @@ static int cmp_rule(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static int load(struct ruleset *rs, const char *path)
+static int load(struct ruleset *rs, const char *root, const char *path)
 {
 	char *p, *line;
 	size_t cap = 0, order = 0;
-	int r = buf_read_file(&rs->text, path, BUF_MAX_FILE);
+	int r = root_read(root, path, &rs->text, BUF_MAX_FILE);
 
 	if (r < 0)
 		return r;
@@ -99,22 +101,40 @@ static int load(struct ruleset *rs, const char *path)
 
 int modalias_open(const char *dir, struct modalias_db **out, char **where)
 {
+	return modalias_open_root(NULL, dir, out, where);
+}
+
+/* the path under root for a message */
+static char *shown(const char *root, struct buf *path)
+{
+	char *s;
+
+	if (!root)
+		return buf_detach(path);
+	s = root_path(root, path->p);
+	buf_free(path);
+	return s;
+}
+
+int modalias_open_root(const char *root, const char *dir, struct modalias_db **out,
+		       char **where)
+{
 	struct modalias_db *db = xcalloc(1, sizeof(*db));
 	struct buf path = BUF_INIT;
 	int r;
 
 	*where = NULL;
 	buf_printf(&path, "%s/modules.alias", dir);
-	if ((r = load(&db->alias, path.p)) < 0) {
-		*where = buf_detach(&path);
+	if ((r = load(&db->alias, root, path.p)) < 0) {
+		*where = shown(root, &path);
 		modalias_close(db);
 		return r;
 	}
 	buf_reset(&path);
 	buf_printf(&path, "%s/modules.builtin.alias", dir);
-	r = load(&db->builtin, path.p);
+	r = load(&db->builtin, root, path.p);
 	if (r < 0 && r != -ENOENT) {
-		*where = buf_detach(&path);
+		*where = shown(root, &path);
 		modalias_close(db);
 		return r;
 	}

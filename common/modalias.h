@@ -21,6 +21,9 @@ struct modalias_db;
  * (the caller frees it).
  */
 int modalias_open(const char *dir, struct modalias_db **out, char **where);
+/* the same for dir inside root (common/rootpath), *where naming ROOT/... */
+int modalias_open_root(const char *root, const char *dir, struct modalias_db **out,
+		       char **where);
 void modalias_close(struct modalias_db *db);
 
 /*

@@ -79,6 +79,16 @@ int modname_eq(const char *a, size_t alen, const char *b, size_t blen)
 
 	if (alen != blen)
 		return 0;
+	/* no [...] range: every '-' is a '_', compared in place (no copies per line) */
+	if (!memchr(a, '[', alen) && !memchr(a, ']', alen) &&
+	    !memchr(b, '[', blen) && !memchr(b, ']', blen)) {
+		size_t i;
+
+		for (i = 0; i < alen; i++)
+			if (a[i] != b[i] && (a[i] == '-' ? '_' : a[i]) != (b[i] == '-' ? '_' : b[i]))
+				return 0;
+		return 1;
+	}
 	x = xstrndup(a, alen);
 	y = xstrndup(b, blen);
 	modname_normalize(x);
@@ -337,6 +347,21 @@ static void read_line(struct modconf *mc, struct mc_line *l, size_t *pos,
 	l->len--;
 }
 
+static void parse_lines(struct modconf *mc, size_t pos, size_t lineno)
+{
+	while (pos < mc->len) {
+		struct mc_line *l;
+
+		mc->line = grow1(mc->line, mc->nline, sizeof(*mc->line));
+		l = &mc->line[mc->nline++];
+		read_line(mc, l, &pos, &lineno);
+		if (mc->fmt == MODCONF_MODPROBE)
+			classify_modprobe(l);
+		else
+			classify_modules(l);
+	}
+}
+
 int modconf_parse(struct modconf *mc, const char *p, size_t len,
 		  enum modconf_format fmt, size_t *errline, const char **err)
 {
@@ -356,18 +381,29 @@ int modconf_parse(struct modconf *mc, const char *p, size_t len,
 		*err = "NUL byte";
 		return -1;
 	}
-	while (pos < len) {
-		struct mc_line *l;
-
-		mc->line = grow1(mc->line, mc->nline, sizeof(*mc->line));
-		l = &mc->line[mc->nline++];
-		read_line(mc, l, &pos, &lineno);
-		if (fmt == MODCONF_MODPROBE)
-			classify_modprobe(l);
-		else
-			classify_modules(l);
-	}
+	parse_lines(mc, pos, lineno);
 	return 0;
+}
+
+/*
+ * Lines appended to a parsed text that ended in a newline: parse just
+ * those (p may have moved), so that ops which only add lines cost the
+ * lines they add, not a parse of the whole text each (10,000 --set ops).
+ */
+static void parse_more(struct modconf *mc, const char *p, size_t len)
+{
+	size_t lineno = 1, pos = mc->len, k;
+
+	if (mc->nline) {
+		const struct mc_line *l = &mc->line[mc->nline - 1];
+
+		lineno = l->lineno;
+		for (k = l->start; k < l->end; k++)
+			lineno += mc->p[k] == '\n';
+	}
+	mc->p = p;
+	mc->len = len;
+	parse_lines(mc, pos, lineno);
 }
 
 void modconf_free(struct modconf *mc)
@@ -403,6 +439,9 @@ struct edit {
 	size_t nseen;
 	unsigned char *fixed_cr;	/* per line: its CR already taken off */
 	unsigned char *gone;		/* per line: deleted */
+	/* modules-format lines by name (op_module): kept while the parse is */
+	size_t *mhead, *mnext;		/* bucket -> line + 1, line -> line + 1 */
+	size_t nbucket, nindexed;
 };
 
 static void patch(struct edit *e, size_t off, size_t len, const char *s)
@@ -1396,6 +1435,85 @@ static int op_deps(struct edit *e, enum modconf_opkind kind, const struct opline
 }
 
 /* words from..nw of l, one space between them */
+/* a module name's hash, '-' as '_' (names with [...] are not indexed) */
+static size_t mod_hash(const char *s, size_t n)
+{
+	size_t h = 5381, i;
+
+	for (i = 0; i < n; i++)
+		h = h * 33 + (unsigned char)(s[i] == '-' ? '_' : s[i]);
+	return h;
+}
+
+static void mindex_free(struct edit *e)
+{
+	free(e->mhead);
+	free(e->mnext);
+	e->mhead = e->mnext = NULL;
+	e->nbucket = e->nindexed = 0;
+}
+
+/* index the module lines parsed since the last call; rehash as it grows */
+static void mindex_update(struct edit *e)
+{
+	size_t li, n;
+
+	if (!e->mhead || e->nbucket < 2 * e->mc.nline) {
+		mindex_free(e);
+		for (e->nbucket = 64; e->nbucket < 4 * e->mc.nline; e->nbucket *= 2)
+			;
+		e->mhead = xcalloc(e->nbucket, sizeof(*e->mhead));
+	}
+	e->mnext = xrealloc(e->mnext, (e->mc.nline + 1) * sizeof(*e->mnext));
+	for (li = e->nindexed; li < e->mc.nline; li++) {
+		const struct mc_line *l = &e->mc.line[li];
+		const char *w;
+		size_t b;
+
+		e->mnext[li] = 0;
+		if (l->kind != MC_DIRECTIVE || l->verb != MV_MODULE)
+			continue;
+		w = wtext(l, 0, &n);
+		b = mod_hash(w, n) & (e->nbucket - 1);
+		e->mnext[li] = e->mhead[b];
+		e->mhead[b] = li + 1;
+	}
+	e->nindexed = e->mc.nline;
+}
+
+/*
+ * The lines that may hold module m, in file order, into *out (the caller
+ * frees); every line when m has a [...] range.  Each still needs line_is.
+ */
+static size_t mindex_lookup(struct edit *e, const char *m, size_t mlen, size_t **out)
+{
+	size_t n = 0, cap = 0, li, i;
+
+	*out = NULL;
+	if (memchr(m, '[', mlen) || memchr(m, ']', mlen)) {
+		*out = xcalloc(e->mc.nline + 1, sizeof(**out));
+		for (li = 0; li < e->mc.nline; li++)
+			(*out)[n++] = li;
+		return n;
+	}
+	mindex_update(e);
+	for (li = e->mhead[mod_hash(m, mlen) & (e->nbucket - 1)]; li; li = e->mnext[li - 1]) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			*out = xrealloc(*out, cap * sizeof(**out));
+		}
+		(*out)[n++] = li - 1;
+	}
+	/* chains run from the last line back: file order for "the first" */
+	for (i = 0; i < n / 2; i++) {
+		size_t t = (*out)[i];
+
+		(*out)[i] = (*out)[n - 1 - i];
+		(*out)[n - 1 - i] = t;
+	}
+	return n;
+}
+
 static void words_joined(const struct mc_line *l, size_t from, struct buf *out)
 {
 	size_t i;
@@ -1410,7 +1528,7 @@ static void words_joined(const struct mc_line *l, size_t from, struct buf *out)
 
 static int op_module(struct edit *e, enum modconf_opkind kind, const struct opline *o)
 {
-	size_t li, mlen, found = 0;
+	size_t li, k, mlen, found = 0, *cand, ncand;
 	const char *m = wtext(&o->l, 0, &mlen);
 	const char *params = o->l.nw > 1 ? o->l.text + o->l.w[1].off : NULL;
 
@@ -1422,8 +1540,10 @@ static int op_module(struct edit *e, enum modconf_opkind kind, const struct opli
 		operr(e, "--del takes a module name in a modules list");
 		return -1;
 	}
-	for (li = 0; li < e->mc.nline; li++) {
-		struct mc_line *l = &e->mc.line[li];
+	/* by the index: 10,000 ops on a 10,000-line list stay linear */
+	ncand = mindex_lookup(e, m, mlen, &cand);
+	for (k = 0; k < ncand; k++) {
+		struct mc_line *l = &e->mc.line[li = cand[k]];
 
 		if (!line_is(e, li, MV_MODULE, m, mlen))
 			continue;
@@ -1455,6 +1575,7 @@ static int op_module(struct edit *e, enum modconf_opkind kind, const struct opli
 		}
 		touch_line(e, li);
 	}
+	free(cand);
 	if (kind == MODCONF_SET && !found) {
 		tail_line(e, o);
 		if (params && !parent_is(e->file, "initramfs-tools"))
@@ -1501,9 +1622,27 @@ static int check_file(struct edit *e)
 	return 0;
 }
 
+/* what one op made: patches, tail, per-line marks (the parse is kept) */
+static void edit_reset(struct edit *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->npt; i++)
+		free(e->pt[i].s);
+	free(e->pt);
+	e->pt = NULL;
+	e->npt = 0;
+	buf_free(&e->tail);
+	free(e->fixed_cr);
+	free(e->gone);
+	e->fixed_cr = e->gone = NULL;
+}
+
 static void edit_free(struct edit *e)
 {
 	size_t i;
+
+	mindex_free(e);
 
 	for (i = 0; i < e->npt; i++)
 		free(e->pt[i].s);
@@ -1525,7 +1664,7 @@ int modconf_edit(const char *file, enum modconf_format fmt,
 	struct buf cur = BUF_INIT;
 	size_t i, eline;
 	const char *err;
-	int r = 0;
+	int r = 0, parsed = 0;
 
 	memset(&e, 0, sizeof(e));
 	e.file = file;
@@ -1542,11 +1681,12 @@ int modconf_edit(const char *file, enum modconf_format fmt,
 		struct opline o;
 		struct buf next = BUF_INIT;
 
-		if (modconf_parse(&e.mc, cur.p, cur.len, fmt, &eline, &err) < 0) {
+		if (!parsed && modconf_parse(&e.mc, cur.p, cur.len, fmt, &eline, &err) < 0) {
 			errorf_line(file, eline, "%s", err);
 			r = -1;
 			break;
 		}
+		parsed = 0;
 		if (i == 0 && fmt == MODCONF_MODPROBE && check_file(&e) < 0) {
 			r = -1;
 			break;
@@ -1584,6 +1724,14 @@ int modconf_edit(const char *file, enum modconf_format fmt,
 			r = -1;
 		}
 		opline_free(&o);
+		if (r == 0 && e.npt == 0 && !e.mc.open_end && !e.mc.escape_end) {
+			/* lines added at the end only: the parse so far still holds */
+			buf_add(&cur, e.tail.p ? e.tail.p : "", e.tail.len);
+			parse_more(&e.mc, cur.p ? cur.p : "", cur.len);
+			parsed = 1;
+			edit_reset(&e);
+			continue;
+		}
 		if (r == 0) {
 			patch_apply(&e, &next);
 			buf_free(&cur);

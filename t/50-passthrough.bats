@@ -9,7 +9,7 @@ bats_require_minimum_version 1.5.0
 setup() {
 	TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 	PT="$TOP/scripts/passthrough"
-	: "${VFIOKIT_BIN:=$TOP/bin}"
+	: "${VFIOKIT_BIN:=$TOP/build/std/seams/bin}"	# make t/lib: the test build
 	for t in pci-list modalias-of iommu-check cmdline-edit modconf-edit boot-refresh; do
 		[ -x "$VFIOKIT_BIN/$t" ] || { echo "$VFIOKIT_BIN/$t is not built (make)" >&2; return 1; }
 	done
