@@ -400,10 +400,18 @@ fail:
 /* a file under ROOT exists */
 static int root_has(const char *root, const char *path)
 {
-	char *p = root_path(root, path);
-	int r = access(p, F_OK) == 0;
+	struct stat st;
 
-	free(p);
+	return root_stat(root, path, &st) == 0;
+}
+
+/* ROOT/path resolved inside ROOT for a write: its directory and name */
+static int at_root(const char *root, const char *path, struct rootpath *rp)
+{
+	char *full = root_path(root, path);
+	int r = rootpath_resolve(root, full, rp);
+
+	free(full);
 	return r;
 }
 
@@ -471,40 +479,37 @@ static int detect(const struct refresh *rf, const struct bootsetup *bs)
 /* ROOT/var/lib/vfio-kit/refresh-needed made, with its directories; 0 or -1 */
 static int make_marker(const char *root)
 {
-	static const char *const dirs[] = { "/var", "/var/lib", MARKER_DIR };
-	char *p;
-	int fd;
+	static const char *const dirs[] = { "/var", "/var/lib", MARKER_DIR, MARKER };
+	struct rootpath rp;
+	int fd = -1, e = 0;
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		p = root_path(root, dirs[i]);
-		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-			errorf_errno(p, errno, "cannot create");
-			free(p);
-			return -1;
+	/* each made inside ROOT: a ROOT/var linked to the host's is not followed out */
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !e; i++) {
+		int last = i + 1 == sizeof(dirs) / sizeof(dirs[0]);
+
+		if ((e = -at_root(root, dirs[i], &rp)) == 0) {
+			if (!last && mkdirat(rp.dirfd, rp.name, 0755) < 0 && errno != EEXIST)
+				e = errno;
+			if (last && ((fd = openat(rp.dirfd, rp.name, O_WRONLY | O_CREAT | O_CLOEXEC |
+						  O_NOFOLLOW, 0644)) < 0 || fsync(fd) < 0))
+				e = errno;
+			rootpath_free(&rp);
 		}
-		free(p);
+		if (e) {
+			char *p = root_path(root, dirs[i]);
+
+			errorf_errno(p, e, "cannot create");
+			free(p);
+		}
 	}
-	p = root_path(root, MARKER);
-	fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0 || fsync(fd) < 0) {
-		errorf_errno(p, errno, "cannot create");
-		if (fd >= 0)
-			close(fd);
-		free(p);
-		return -1;
-	}
-	close(fd);
-	free(p);
-	return 0;
+	if (fd >= 0)
+		close(fd);
+	return e ? -1 : 0;
 }
 
 static int marked(const char *root)
 {
-	char *p = root_path(root, MARKER);
-	int r = access(p, F_OK) == 0;
-
-	free(p);
-	return r;
+	return root_has(root, MARKER);
 }
 
 static int refresh(const struct refresh *rf)
@@ -542,15 +547,24 @@ static int refresh(const struct refresh *rf)
 	}
 	free_cmds(&l);
 	if (!rf->dry_run && r == 0 && rf->initramfs && rf->loader && !rf->o.kernel) {
-		char *p = root_path(rf->o.root, MARKER);
+		struct rootpath rp;
+		int e = at_root(rf->o.root, MARKER, &rp);
 
-		if (unlink(p) < 0 && errno != ENOENT)
-			errorf_errno(p, errno, "cannot remove"), r = -1;
-		free(p);
+		if (e == 0 && unlinkat(rp.dirfd, rp.name, 0) < 0)
+			e = -errno;
+		if (e < 0 && e != -ENOENT) {
+			char *p = root_path(rf->o.root, MARKER);
+
+			errorf_errno(p, -e, "cannot remove");
+			free(p);
+			r = -1;
+		}
+		rootpath_free(&rp);	/* also after a failed resolve: rp is cleared */
 		/* the directory is ours: gone when it holds nothing */
-		p = root_path(rf->o.root, MARKER_DIR);
-		(void)rmdir(p);
-		free(p);
+		if (at_root(rf->o.root, MARKER_DIR, &rp) == 0) {
+			(void)unlinkat(rp.dirfd, rp.name, AT_REMOVEDIR);
+			rootpath_free(&rp);
+		}
 	} else if (!rf->dry_run && r != 0 && marked(rf->o.root)) {
 		errorf(NULL, "the refresh is still owed (%s%s): boot-refresh --if-marked, or "
 		       "vfio-passthrough again, does it once the failure is fixed",

@@ -163,6 +163,25 @@ vfio_pci" ]
 	outside_untouched
 }
 
+@test "boot-refresh --mark and the refresh: ROOT/var linked to the host's leaves the host's /var alone" {
+	mkdir -p "$OUT/var/lib"
+	snap "$OUT" >"$BATS_TEST_TMPDIR/out.before"
+	rm -rf "$R/var"
+	ln -s "$OUT/var" "$R/var"
+	run -2 --separate-stderr "$VFIOKIT_BIN/boot-refresh" --root "$R" --mark
+	[ "$stderr" = "boot-refresh: $R/var: cannot create: No such file or directory" ]
+	outside_untouched
+	rm "$R/var"
+	ln -s "../../$up$OUT/var" "$R/var"
+	mkdir -p "$R$OUT/var"
+	run -0 "$VFIOKIT_BIN/boot-refresh" --root "$R" --mark
+	[ -f "$R$OUT/var/lib/vfio-kit/refresh-needed" ]
+	run -0 "$VFIOKIT_BIN/boot-refresh" --root "$R" --if-marked
+	[ ! -e "$R$OUT/var/lib/vfio-kit" ]
+	[ -s "$STUB_LOG" ]
+	outside_untouched
+}
+
 @test "vfio-passthrough --root: every edit lands inside the root, nothing outside changes" {
 	# absolute file link, relative climbing link, linked directory, dangling link
 	ln -sf "$OUT/etc/modules" "$R/etc/modules"
