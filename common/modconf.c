@@ -394,6 +394,9 @@ static void parse_more(struct modconf *mc, const char *p, size_t len)
 {
 	size_t lineno = 1, pos = mc->len, k;
 
+	/* the text moved (realloc): the old part is the same bytes at p */
+	mc->p = p;
+	mc->len = len;
 	if (mc->nline) {
 		const struct mc_line *l = &mc->line[mc->nline - 1];
 
@@ -401,8 +404,6 @@ static void parse_more(struct modconf *mc, const char *p, size_t len)
 		for (k = l->start; k < l->end; k++)
 			lineno += mc->p[k] == '\n';
 	}
-	mc->p = p;
-	mc->len = len;
 	parse_lines(mc, pos, lineno);
 }
 
