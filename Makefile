@@ -14,7 +14,9 @@ WARN = -std=c11 -Wall -Wextra -Werror -Wpedantic -Wformat=2 -Wshadow \
        -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wvla \
        -fno-common
 HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong
-DEFS = -D_GNU_SOURCE -Icommon
+# the one version: every tool's --version, vfio-passthrough's and the package's
+VERSION := $(shell cat VERSION)
+DEFS = -D_GNU_SOURCE -DVFIOKIT_VERSION='"$(VERSION)"' -Icommon
 
 ifeq ($(SAN),1)
 BUILD = build/san
@@ -55,6 +57,8 @@ all: $(TOOL_BINS)
 $(BUILD)/%.o: %.c $(COMMON_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/common/opts.o: VERSION
 
 $(LIB): $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
@@ -102,6 +106,10 @@ fuzz:
 check-vm:
 	sh scripts/check-vm
 
+# a real Debian 12 install per boot loader, booted in QEMU (scripts/check-boot)
+check-boot:
+	sh scripts/check-boot
+
 # the tests with every tool under valgrind memcheck (scripts/valgrind-check)
 valgrind: all units seams
 	VFIOKIT_BIN=$(CURDIR)/$(SEAM_BIN) VFIOKIT_UNITS="$(UNIT_BINS)" sh scripts/valgrind-check
@@ -109,17 +117,25 @@ valgrind: all units seams
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR)
 	for t in $(TOOLS); do cp $(BIN)/$$t $(DESTDIR)$(BINDIR)/$$t; chmod 755 $(DESTDIR)$(BINDIR)/$$t; done
-	cp scripts/passthrough $(DESTDIR)$(BINDIR)/vfio-passthrough
+	sed "s/'@VERSION@'/'$(VERSION)'/" scripts/passthrough >$(DESTDIR)$(BINDIR)/vfio-passthrough
 	chmod 755 $(DESTDIR)$(BINDIR)/vfio-passthrough
-	for m in cmd/*.1; do cp "$$m" $(DESTDIR)$(MANDIR)/; chmod 644 $(DESTDIR)$(MANDIR)/$${m#cmd/}; done
+	# each page beside its source: cmd/NAME.1, scripts/vfio-passthrough.1
+	for m in cmd/*.1 scripts/vfio-passthrough.1; do cp "$$m" $(DESTDIR)$(MANDIR)/; chmod 644 $(DESTDIR)$(MANDIR)/$${m##*/}; done
 	# one completion file serves every command: bash-completion loads it by the command's name
 	for c in $(COMMANDS); do cp scripts/completion/vfio-kit.bash $(DESTDIR)$(COMPDIR)/$$c; chmod 644 $(DESTDIR)$(COMPDIR)/$$c; done
+
+# vfio-kit_VERSION_ARCH.deb in DEBDIR: make install PREFIX=/usr into a
+# staging root, packed by dpkg-deb (scripts/mkdeb; needs dpkg-dev)
+DEBDIR = .
+deb:
+	CC="$(CC)" VERSION="$(VERSION)" sh scripts/mkdeb "$(DEBDIR)"
 
 uninstall:
 	for c in $(COMMANDS); do rm -f $(DESTDIR)$(BINDIR)/$$c $(DESTDIR)$(MANDIR)/$$c.1 $(DESTDIR)$(COMPDIR)/$$c; done
 
 clean:
 	rm -rf build bin
+	rm -f vfio-kit_*.deb
 
-.PHONY: all units seams check t/lib demo bench fuzz check-vm valgrind install uninstall clean
+.PHONY: all units seams check t/lib demo bench fuzz check-vm check-boot valgrind install deb uninstall clean
 .SECONDARY:

@@ -37,10 +37,8 @@ enum {
 #define MARKER_DIR "/var/lib/vfio-kit"
 #define MARKER MARKER_DIR "/refresh-needed"
 
-#define MAX_ARGS 8
-
 struct cmd {
-	char *argv[MAX_ARGS];
+	char **argv;		/* NULL-terminated, as many words as given */
 };
 
 struct cmdlist {
@@ -59,6 +57,19 @@ static void usage(FILE *f)
 	fprintf(f, "usage: %s [--root DIR] [-n] [--detect | --mark | --if-marked] "
 		"[--initramfs-only | --bootloader-only] [-k REL | --all]\n",
 		progname);
+	/* -h: every option, one a line; a usage error: the usage alone */
+	if (f == stdout)
+		fputs("options:\n"
+		      "  --all              every installed kernel's initramfs\n"
+		      "  --bootloader-only  refresh the boot loader only\n"
+		      "  --detect           print what this host uses, run nothing\n"
+		      "  --mark             record that a refresh is owed, run nothing\n"
+		      "  --if-marked        refresh only when a refresh is owed\n"
+		      "  --initramfs-only   rebuild the initramfs only\n"
+		      "  -k, --kernel REL   the initramfs of this kernel release (default: the running one)\n"
+		      "  -n, --dry-run      print the commands, run nothing\n"
+		      OPTS_HELP_ROOT
+		      OPTS_HELP_COMMON, f);
 }
 
 static void add_cmd(struct cmdlist *l, ...)
@@ -72,16 +83,22 @@ static void add_cmd(struct cmdlist *l, ...)
 	c = &l->v[l->n++];
 	memset(c, 0, sizeof *c);
 	va_start(ap, l);
-	while ((s = va_arg(ap, const char *)) && i < MAX_ARGS - 1)
+	while ((s = va_arg(ap, const char *))) {
+		c->argv = xgrow1(c->argv, i, sizeof(*c->argv));
 		c->argv[i++] = xstrdup(s);
+	}
 	va_end(ap);
+	c->argv = xgrow1(c->argv, i, sizeof(*c->argv));
+	c->argv[i] = NULL;
 }
 
 static void free_cmds(struct cmdlist *l)
 {
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		for (size_t j = 0; l->v[i].argv[j]; j++)
 			free(l->v[i].argv[j]);
+		free(l->v[i].argv);
+	}
 	free(l->v);
 }
 
@@ -116,11 +133,7 @@ static void put_cmd(FILE *f, const char *prefix, char *const argv[])
 /* /lib/modules, or /usr/lib/modules on a root without /lib (paths inside ROOT) */
 static char *modules_dir(const char *root)
 {
-	struct stat st;
-
-	if (root_stat(root, "/lib/modules", &st) == 0 && S_ISDIR(st.st_mode))
-		return xstrdup("/lib/modules");
-	return xstrdup("/usr/lib/modules");
+	return xstrdup(root_modules(root));
 }
 
 static int kernel_known(const char *root, const char *rel)
@@ -213,10 +226,10 @@ static char *mkinitcpio_preset(const char *root, const char *rel)
 	return r;
 }
 
-static int plan_initramfs(const struct refresh *rf, const struct bootsetup *bs,
+static int plan_initramfs(const struct refresh *want, const struct bootsetup *bs,
 			  struct cmdlist *l)
 {
-	const char *rel = rf->all ? NULL : rf->o.kernel;
+	const char *rel = want->all ? NULL : want->o.kernel;
 	char *preset;
 
 	switch (bs->initramfs) {
@@ -234,7 +247,7 @@ static int plan_initramfs(const struct refresh *rf, const struct bootsetup *bs,
 			add_cmd(l, "mkinitcpio", "-P", (char *)NULL);
 			return 0;
 		}
-		preset = mkinitcpio_preset(rf->o.root, rel);
+		preset = mkinitcpio_preset(want->o.root, rel);
 		if (!preset)
 			return -1;
 		add_cmd(l, "mkinitcpio", "-p", preset, (char *)NULL);
@@ -243,32 +256,32 @@ static int plan_initramfs(const struct refresh *rf, const struct bootsetup *bs,
 	case INITRAMFS_NONE:
 		break;
 	}
-	errorf(rf->o.root, "no initramfs generator found (looked for %s)",
+	errorf(want->o.root, "no initramfs generator found (looked for %s)",
 	       bootdetect_initramfs_sought);
 	return -1;
 }
 
-static int plan_sdboot(const struct refresh *rf, const struct bootsetup *bs,
+static int plan_sdboot(const struct refresh *want, const struct bootsetup *bs,
 		       struct cmdlist *l)
 {
 	char **rels;
 	int r = 0;
 
 	if (bs->kernel_install) {
-		if (rf->o.kernel && !rf->all) {
+		if (want->o.kernel && !want->all) {
 			rels = xcalloc(2, sizeof *rels);
-			rels[0] = xstrdup(rf->o.kernel);
+			rels[0] = xstrdup(want->o.kernel);
 		} else {
-			rels = kernels(rf->o.root);
+			rels = kernels(want->o.root);
 		}
 		/* the entries' options are written when a kernel is installed */
 		for (size_t i = 0; rels[i]; i++) {
-			char *img = kernel_image(rf->o.root, rels[i]);
+			char *img = kernel_image(want->o.root, rels[i]);
 
 			if (img)
 				add_cmd(l, "kernel-install", "add", rels[i], img, (char *)NULL);
-			else if (rf->o.kernel && !rf->all)
-				errorf(rels[i], "no kernel image under %s", rf->o.root), r = -1;
+			else if (want->o.kernel && !want->all)
+				errorf(rels[i], "no kernel image under %s", want->o.root), r = -1;
 			free(img);
 			free(rels[i]);
 		}
@@ -278,7 +291,7 @@ static int plan_sdboot(const struct refresh *rf, const struct bootsetup *bs,
 	return r;
 }
 
-static int plan_loader(const struct refresh *rf, const struct bootsetup *bs,
+static int plan_loader(const struct refresh *want, const struct bootsetup *bs,
 		       struct cmdlist *l)
 {
 	switch (bs->loader) {
@@ -298,11 +311,11 @@ static int plan_loader(const struct refresh *rf, const struct bootsetup *bs,
 			add_cmd(l, bs->grub_cmd, "-o", bs->grub_cfg, (char *)NULL);
 		return 0;
 	case LOADER_SDBOOT:
-		return plan_sdboot(rf, bs, l);
+		return plan_sdboot(want, bs, l);
 	case LOADER_NONE:
 		break;
 	}
-	errorf(rf->o.root, "no boot loader setup found (looked for %s)",
+	errorf(want->o.root, "no boot loader setup found (looked for %s)",
 	       bootdetect_loader_sought);
 	return -1;
 }
@@ -419,13 +432,14 @@ static int at_root(const char *root, const char *path, struct rootpath *rp)
  * The rest of --detect: the facts a passthrough plan is made of
  * (common/hostfacts.h), one "KEY VALUE..." line each.
  */
-static void host_profile(const struct refresh *rf)
+static void host_profile(const struct refresh *want, const struct bootsetup *bs)
 {
+	struct initramfs_plan ip;
 	static const char *const vfio_mods[] = { "vfio_pci", "vfio", "vfio_iommu_type1" };
-	char *rel = root_kernel_release(&rf->o);
-	enum cpu_vendor cpu = hostfacts_cpu(rf->o.root);
-	enum mod_state vfio_pci = hostfacts_module(rf->o.root, rel, "vfio_pci");
-	const char *fb = hostfacts_fb_release(rf->o.root, rel);
+	char *rel = root_kernel_release(&want->o);
+	enum cpu_vendor cpu = hostfacts_cpu(want->o.root);
+	enum mod_state vfio_pci = hostfacts_module(want->o.root, rel, "vfio_pci");
+	const char *fb = hostfacts_fb_release(want->o.root, rel);
 	size_t i, n = 0;
 
 	printf("kernel %s\n", rel ? rel : "none");
@@ -439,28 +453,40 @@ static void host_profile(const struct refresh *rf)
 	 * /etc/modules is read on the Debian family only (initramfs-tools,
 	 * and systemd through /etc/modules-load.d/modules.conf -> ../modules)
 	 */
-	printf("modules-file %s\n", root_has(rf->o.root, "/etc/modules") ||
-	       root_has(rf->o.root, "/etc/debian_version") ?
+	printf("modules-file %s\n", root_has(want->o.root, "/etc/modules") ||
+	       root_has(want->o.root, "/etc/debian_version") ?
 	       "/etc/modules" : "/etc/modules-load.d/vfio.conf");
 	fputs("modules-load", stdout);
 	for (i = 0; i < sizeof(vfio_mods) / sizeof(vfio_mods[0]); i++)
-		if (hostfacts_module(rf->o.root, rel, vfio_mods[i]) != MOD_BUILTIN)
+		if (hostfacts_module(want->o.root, rel, vfio_mods[i]) != MOD_BUILTIN)
 			printf(" %s", vfio_mods[i]), n++;
 	/* vfio_virqfd was folded into vfio in Linux 6.2 */
 	if (rel && kver_cmp(rel, 6, 2) < 0 &&
-	    hostfacts_module(rf->o.root, rel, "vfio_virqfd") != MOD_BUILTIN)
+	    hostfacts_module(want->o.root, rel, "vfio_virqfd") != MOD_BUILTIN)
 		fputs(" vfio_virqfd", stdout), n++;
 	puts(n ? "" : " none");
 	printf("modules-drop %s\n", rel && kver_cmp(rel, 6, 2) >= 0 ? "vfio_virqfd" : "none");
 	printf("fb-release %s\n", fb ? fb : "none");
+	/* what the initramfs needs to load vfio-pci first (hostfacts_initramfs) */
+	hostfacts_initramfs(want->o.root, bs->initramfs, &ip);
+	printf("initramfs-modules-file %s\n", ip.file ? ip.file : "none");
+	printf("initramfs-modules-format %s%s%s\n", ip.format ? ip.format : "none",
+	       ip.var ? " " : "", ip.var ? ip.var : "");
+	printf("initramfs-modules-needed %s\n", !ip.file ? "none" :
+	       ip.unless_softdep ? "without-softdep" : "always");
+	printf("initramfs-files-var %s\n", ip.files_var ? ip.files_var : "none");
+	printf("initramfs-modprobe-d %s%s%s\n", ip.modprobe_d ? "yes" : "no",
+	       ip.modprobe_d_where && !ip.modprobe_d ? " " : "",
+	       ip.modprobe_d_where && !ip.modprobe_d ? ip.modprobe_d_where : "");
+	initramfs_plan_free(&ip);
 	free(rel);
 }
 
-static int detect(const struct refresh *rf, const struct bootsetup *bs)
+static int detect(const struct refresh *want, const struct bootsetup *bs)
 {
 	if (!bs->container && bs->initramfs == INITRAMFS_NONE &&
 	    bs->loader == LOADER_NONE) {
-		errorf(rf->o.root, "not a system this tool knows: looked for %s; "
+		errorf(want->o.root, "not a system this tool knows: looked for %s; "
 		       "and for %s", bootdetect_initramfs_sought,
 		       bootdetect_loader_sought);
 		return EXIT_TROUBLE;
@@ -469,10 +495,10 @@ static int detect(const struct refresh *rf, const struct bootsetup *bs)
 	printf("bootloader %s\n", loader_name(bs->loader));
 	printf("cmdline-file %s\n", bs->cmdline_file ? bs->cmdline_file : "none");
 	printf("cmdline-format %s\n", !bs->cmdline_file ? "none" :
-	       bs->cmdline_grub ? "grub" : "line");
+	       bs->cmdline_grub ? "grub" : bs->cmdline_entry ? "entry" : "line");
 	if (bs->container)
 		printf("container %s\n", bs->container);
-	host_profile(rf);
+	host_profile(want, bs);
 	return EXIT_YES;
 }
 
@@ -512,48 +538,48 @@ static int marked(const char *root)
 	return root_has(root, MARKER);
 }
 
-static int refresh(const struct refresh *rf)
+static int refresh(const struct refresh *want)
 {
 	struct bootsetup bs;
 	struct cmdlist l = { NULL, 0 };
 	int r = 0;
 
-	if (rf->mark)
-		return make_marker(rf->o.root) < 0 ? EXIT_TROUBLE : EXIT_YES;
-	if (rf->if_marked && !marked(rf->o.root))
+	if (want->mark)
+		return make_marker(want->o.root) < 0 ? EXIT_TROUBLE : EXIT_YES;
+	if (want->if_marked && !marked(want->o.root))
 		return EXIT_YES;
-	bootdetect(rf->o.root, &bs);
-	if (rf->detect)
-		return detect(rf, &bs);
+	bootdetect(want->o.root, &bs);
+	if (want->detect)
+		return detect(want, &bs);
 	if (bs.container) {
-		errorf(rf->o.root, "a container (%s): no initramfs or boot loader "
+		errorf(want->o.root, "a container (%s): no initramfs or boot loader "
 		       "to refresh, nothing to do", bs.container);
 		return EXIT_YES;
 	}
-	if (rf->o.kernel && !rf->all && !kernel_known(rf->o.root, rf->o.kernel)) {
-		errorf(rf->o.kernel, "no such kernel under %s/lib/modules",
-		       root_is_slash(rf->o.root) ? "" : rf->o.root);
+	if (want->o.kernel && !want->all && !kernel_known(want->o.root, want->o.kernel)) {
+		errorf(want->o.kernel, "no such kernel under %s/lib/modules",
+		       root_is_slash(want->o.root) ? "" : want->o.root);
 		return EXIT_TROUBLE;
 	}
-	if (rf->initramfs)
-		r = plan_initramfs(rf, &bs, &l);
-	if (r == 0 && rf->loader)
-		r = plan_loader(rf, &bs, &l);
+	if (want->initramfs)
+		r = plan_initramfs(want, &bs, &l);
+	if (r == 0 && want->loader)
+		r = plan_loader(want, &bs, &l);
 	for (size_t i = 0; r == 0 && i < l.n; i++) {
-		if (rf->dry_run)
+		if (want->dry_run)
 			put_cmd(stdout, "", l.v[i].argv);
 		else
-			r = run(rf->o.root, l.v[i].argv);
+			r = run(want->o.root, l.v[i].argv);
 	}
 	free_cmds(&l);
-	if (!rf->dry_run && r == 0 && rf->initramfs && rf->loader && !rf->o.kernel) {
+	if (!want->dry_run && r == 0 && want->initramfs && want->loader && !want->o.kernel) {
 		struct rootpath rp;
-		int e = at_root(rf->o.root, MARKER, &rp);
+		int e = at_root(want->o.root, MARKER, &rp);
 
 		if (e == 0 && unlinkat(rp.dirfd, rp.name, 0) < 0)
 			e = -errno;
 		if (e < 0 && e != -ENOENT) {
-			char *p = root_path(rf->o.root, MARKER);
+			char *p = root_path(want->o.root, MARKER);
 
 			errorf_errno(p, -e, "cannot remove");
 			free(p);
@@ -561,19 +587,19 @@ static int refresh(const struct refresh *rf)
 		}
 		rootpath_free(&rp);	/* also after a failed resolve: rp is cleared */
 		/* the directory is ours: gone when it holds nothing */
-		if (at_root(rf->o.root, MARKER_DIR, &rp) == 0) {
+		if (at_root(want->o.root, MARKER_DIR, &rp) == 0) {
 			(void)unlinkat(rp.dirfd, rp.name, AT_REMOVEDIR);
 			rootpath_free(&rp);
 		}
-	} else if (!rf->dry_run && r != 0 && marked(rf->o.root)) {
+	} else if (!want->dry_run && r != 0 && marked(want->o.root)) {
 		errorf(NULL, "the refresh is still owed (%s%s): boot-refresh --if-marked, or "
 		       "vfio-passthrough again, does it once the failure is fixed",
-		       root_is_slash(rf->o.root) ? "" : rf->o.root, MARKER);
+		       root_is_slash(want->o.root) ? "" : want->o.root, MARKER);
 	}
 	return r ? EXIT_TROUBLE : EXIT_YES;
 }
 
-static void parse_options(int argc, char **argv, struct refresh *rf)
+static void parse_options(int argc, char **argv, struct refresh *want)
 {
 	static const struct option longopts[] = {
 		COMMON_LONGOPTS,
@@ -589,32 +615,36 @@ static void parse_options(int argc, char **argv, struct refresh *rf)
 	int c, only = 0;
 
 	while ((c = getopt_long(argc, argv, "hk:n", longopts, NULL)) != -1) {
-		if (opts_common(c, optarg, &rf->o, usage))
+		int taken = opts_common(c, optarg, &want->o, usage);
+
+		if (taken == OPTS_QUIT)
+			exit(close_stdout(want->o.status));
+		if (taken == OPTS_TAKEN)
 			continue;
 		switch (c) {
 		case 'k':
-			rf->o.kernel = optarg;
+			want->o.kernel = optarg;
 			break;
 		case 'n':
-			rf->dry_run = 1;
+			want->dry_run = 1;
 			break;
 		case OPT_ALL:
-			rf->all = 1;
+			want->all = 1;
 			break;
 		case OPT_DETECT:
-			rf->detect = 1;
+			want->detect = 1;
 			break;
 		case OPT_MARK:
-			rf->mark = 1;
+			want->mark = 1;
 			break;
 		case OPT_IF_MARKED:
-			rf->if_marked = 1;
+			want->if_marked = 1;
 			break;
 		case OPT_INITRAMFS_ONLY:
-			rf->loader = 0, only++;
+			want->loader = 0, only++;
 			break;
 		case OPT_BOOTLOADER_ONLY:
-			rf->initramfs = 0, only++;
+			want->initramfs = 0, only++;
 			break;
 		default:
 			usage(stderr);
@@ -626,7 +656,7 @@ static void parse_options(int argc, char **argv, struct refresh *rf)
 		usage(stderr);
 		exit(EXIT_TROUBLE);
 	}
-	if (only > 1 || (rf->all && rf->o.kernel)) {
+	if (only > 1 || (want->all && want->o.kernel)) {
 		errorf(NULL, only > 1 ?
 		       "--initramfs-only and --bootloader-only exclude each other" :
 		       "-k and --all exclude each other");
@@ -637,10 +667,10 @@ static void parse_options(int argc, char **argv, struct refresh *rf)
 
 int main(int argc, char **argv)
 {
-	struct refresh rf = { COMMON_OPTS_INIT, 0, 0, 1, 1, 0, 0, 0 };
+	struct refresh want = { COMMON_OPTS_INIT, 0, 0, 1, 1, 0, 0, 0 };
 
 	stdfds_init();
 	err_init(argv[0]);
-	parse_options(argc, argv, &rf);
-	return close_stdout(refresh(&rf));
+	parse_options(argc, argv, &want);
+	return close_stdout(refresh(&want));
 }

@@ -2,12 +2,12 @@
  * cmdline-edit: edit a kernel command line in /etc/kernel/cmdline (a line)
  * or in /etc/default/grub (a shell variable), by the kernel's own rules.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -24,59 +24,76 @@ struct op {
 	const char *arg;
 };
 
-struct ctx {
+struct edits {
 	struct op *ops;
 	size_t nops;
 	int grub;		/* -g: every FILE is a GRUB file */
+	int entry;		/* --entry: every FILE is a loader entry */
 	const char *var;
 	const char *init_from;	/* --init-from: where a missing FILE starts */
 	const char *root;	/* --root: grub.d beside a FILE under it is read inside it */
 };
 
 enum {
-	OPT_ADD = OPT_TOOL, OPT_DEL, OPT_GET, OPT_INIT_FROM, OPT_MERGE, OPT_SET, OPT_UNMERGE,
-	OPT_VAR
+	OPT_ADD = OPT_TOOL, OPT_DEL, OPT_ENTRY, OPT_GET, OPT_INIT_FROM, OPT_MERGE, OPT_SET,
+	OPT_UNMERGE, OPT_VAR
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s [--root DIR] [-i] [--check] [--diff] [-b[SUFFIX]] [-g] [--var NAME]\n"
-		"       [--init-from FILE] OP... [FILE...]\n"
-		"ops:   --set KEY[=VALUE]   --add KEY[=VALUE]   --merge KEY=ITEM[,ITEM...]\n"
-		"       --del KEY[=VALUE]   --unmerge KEY=ITEM[,ITEM...]   --get KEY\n",
+		"       [--entry] [--init-from FILE] OP... [FILE...]\n",
 		progname);
+	/* -h: every option, one a line; a usage error: the usage alone */
+	if (f == stdout)
+		fputs("options (OP: the edits, in the order given):\n"
+		      "  --set KEY[=VALUE]  KEY exactly once, with this value\n"
+		      "  --add KEY[=VALUE]  append the parameter unless this exact one is there\n"
+		      "  --merge KEY=ITEM[,ITEM...]    append to KEY's comma list the items it lacks\n"
+		      "  --del KEY[=VALUE]  remove every KEY, or those with exactly this value\n"
+		      "  --unmerge KEY=ITEM[,ITEM...]  remove the items from KEY's list\n"
+		      "  --get KEY          print each value of KEY, one a line\n"
+		      "  -g, --grub         every FILE is a GRUB defaults file\n"
+		      "  --var NAME         the variable -g edits (GRUB_CMDLINE_LINUX_DEFAULT)\n"
+		      "  --entry            every FILE is a systemd-boot loader entry\n"
+		      "  --init-from FILE   a missing FILE starts as this one's first line\n"
+		      EDIT_HELP
+		      OPTS_HELP_ROOT
+		      OPTS_HELP_COMMON, f);
 }
 
-/* a FILE named grub, or *.cfg in a grub.d directory, is a GRUB file */
-static int looks_grub(const char *name)
+/* a FILE named *.conf in a loader/entries directory is a loader entry */
+static int looks_entry(const char *name)
 {
 	const char *base = strrchr(name, '/');
 	size_t n;
 
 	base = base ? base + 1 : name;
-	if (strcmp(base, "grub") == 0)
-		return 1;
 	n = strlen(base);
-	return n > 4 && strcmp(base + n - 4, ".cfg") == 0 && base - name >= 7 &&
-	       memcmp(base - 7, "grub.d/", 7) == 0;
+	return n > 5 && strcmp(base + n - 5, ".conf") == 0 && base - name >= 15 &&
+	       memcmp(base - 15, "loader/entries/", 15) == 0;
 }
 
-static int check_nul(const char *name, const struct buf *in)
+/* a text file holds no NUL byte: 0, or EXIT_TROUBLE naming its line */
+static int nul_refused(const char *name, const struct buf *in)
 {
-	const char *z = in->len ? memchr(in->p, '\0', in->len) : NULL;
-	size_t line = 1, i;
+	size_t line = buf_nul_line(in->p, in->len);
 
-	if (!z)
+	if (!line)
 		return 0;
-	for (i = 0; i < (size_t)(z - in->p); i++)
-		line += in->p[i] == '\n';
 	errorf_line(name, line, "NUL byte in a text file");
 	return EXIT_TROUBLE;
 }
 
+static void quote_refused(const char *name, size_t line, const struct op *op)
+{
+	errorf_line(name, line, "%s '%s': the value holds '\"', which the kernel keeps "
+		    "as data and cannot escape; cannot be edited safely", op->name, op->arg);
+}
+
 /* 1 when the ops changed the line, 0 when not, -1 after an error */
-static int apply_ops(struct cmdline *cl, const struct ctx *c, const char *name,
+static int apply_ops(struct cmdline *cl, const struct edits *c, const char *name,
 		     size_t line)
 {
 	size_t i;
@@ -86,14 +103,90 @@ static int apply_ops(struct cmdline *cl, const struct ctx *c, const char *name,
 		int r = cmdline_apply(cl, c->ops[i].op, c->ops[i].arg);
 
 		if (r < 0) {
-			errorf_line(name, line, "%s '%s': the value holds '\"', which the kernel keeps "
-				    "as data and cannot escape; cannot be edited safely",
-				    c->ops[i].name, c->ops[i].arg);
+			quote_refused(name, line, &c->ops[i]);
 			return -1;
 		}
 		changed |= r;
 	}
 	return changed;
+}
+
+/* occurrences of op's KEY in text */
+static size_t key_count(const char *text, size_t len, const struct op *op)
+{
+	struct cmdline *cl = cmdline_parse(text, len);
+	struct buf scratch = BUF_INIT;
+	char *key = xstrndup(op->arg, strcspn(op->arg, "="));
+	size_t n = cmdline_get(cl, key, &scratch);
+
+	free(key);
+	buf_free(&scratch);
+	cmdline_free(cl);
+	return n;
+}
+
+/* does op change text? */
+static int op_changes(const char *text, size_t len, const struct op *op)
+{
+	struct cmdline *cl = cmdline_parse(text, len);
+	int r = cmdline_apply(cl, op->op, op->arg);
+
+	cmdline_free(cl);
+	return r != 0;
+}
+
+/*
+ * The ops on an assignment that extends earlier ones ("$VAR ..."): each is
+ * judged on the value sh ends with (v->val).  One that changes nothing
+ * there is skipped; one that would change a parameter an earlier
+ * assignment gives cannot be done here: refused, naming that line.
+ */
+static int apply_ops_extending(struct cmdline *cl, const struct edits *c, const char *name,
+			       const struct grubvar *gv, const struct grubvar_value *v)
+{
+	struct cmdline *whole = cmdline_parse(v->val, v->vlen);
+	size_t i, k;
+	int changed = 0, r = 0;
+
+	for (i = 0; i < c->nops && r >= 0; i++) {
+		const struct op *op = &c->ops[i];
+
+		r = cmdline_apply(whole, op->op, op->arg);
+		if (r < 0) {
+			quote_refused(name, gv->line, op);
+			break;
+		}
+		if (r == 0)
+			continue;
+		for (k = 0; k + 1 < v->nsteps && r >= 0; k++) {
+			const struct grubvar_step *st = &v->steps[k];
+			int blocked;
+
+			if (op->op == CL_ADD || !key_count(st->val, st->vlen, op))
+				continue;
+			if (op->op == CL_SET)
+				blocked = 1;
+			else if (op->op == CL_MERGE)	/* into the last occurrence: reachable when here */
+				blocked = !key_count(gv->val, gv->vlen, op);
+			else
+				blocked = op_changes(st->val, st->vlen, op);
+			if (blocked) {
+				errorf_line(name, st->line, "%s: %s '%s': this earlier assignment gives the "
+					    "parameter, and line %zu extends it through $%s; the edit cannot "
+					    "reach it here: edit it by hand", c->var, op->name, op->arg,
+					    gv->line, c->var);
+				r = -1;
+			}
+		}
+		if (r < 0)
+			break;
+		r = cmdline_apply(cl, op->op, op->arg);
+		if (r < 0)
+			quote_refused(name, gv->line, op);
+		changed |= r > 0;
+	}
+	cmdline_free(whole);
+	return r < 0 ? -1 : changed;
 }
 
 static int is_blank(const char *p, size_t n)
@@ -106,39 +199,12 @@ static int is_blank(const char *p, size_t n)
 	return 1;
 }
 
-struct line {
-	const char *p;
-	size_t len;	/* without its '\n' */
-	int nl;		/* has a '\n' */
-};
-
-static size_t split_lines(const struct buf *in, struct line **out)
-{
-	size_t n = 0, cap = 8, pos = 0;
-	struct line *v = xmalloc(cap * sizeof(*v));
-
-	while (pos < in->len) {
-		const char *nl = memchr(in->p + pos, '\n', in->len - pos);
-		size_t end = nl ? (size_t)(nl - in->p) : in->len;
-
-		if (n == cap)
-			v = xrealloc(v, (cap *= 2) * sizeof(*v));
-		v[n].p = in->p + pos;
-		v[n].len = end - pos;
-		v[n].nl = nl != NULL;
-		n++;
-		pos = nl ? end + 1 : end;
-	}
-	*out = v;
-	return n;
-}
-
 /* line mode: each line with content is one command line */
 static int edit_lines(const char *name, const struct buf *in, struct buf *out,
-		      const struct ctx *c)
+		      const struct edits *c)
 {
-	struct line *lines, empty = { "", 0, 0 };
-	size_t n = split_lines(in, &lines), i, content = 0;
+	struct buf_line *lines, empty = { "", 0, 0 };
+	size_t n = buf_lines(in->p, in->len, &lines), i, content = 0;
 	int status = 0, r;
 
 	for (i = 0; i < n; i++)
@@ -152,7 +218,7 @@ static int edit_lines(const char *name, const struct buf *in, struct buf *out,
 		n = 1;
 	}
 	for (i = 0; i < n && status == 0; i++) {
-		const struct line *l = &lines[i];
+		const struct buf_line *l = &lines[i];
 		struct cmdline *cl;
 
 		if (content > 0 && is_blank(l->p, l->len)) {
@@ -186,77 +252,116 @@ static int edit_lines(const char *name, const struct buf *in, struct buf *out,
 	return status;
 }
 
+/*
+ * A Boot Loader Specification entry as systemd-boot reads it
+ * (src/boot/efi/boot.c line_get_key_value(), config_entry_add_type1()):
+ * a line ends at '\n' or '\r'; blanks around it are dropped; '#' starts a
+ * comment line; the key ends at the first blank, the value starts after
+ * the blanks that follow; a value that starts with '"' on a line that ends
+ * with '"' loses both; the values of every "options" line are joined with
+ * a space into the kernel command line.  Edited here: the value of the
+ * one "options" line; several (whose joint line --set could not keep
+ * whole), a quoted one or a CR inside a line are refused; an entry with
+ * none gets one at the end if it boots Linux ("linux" line), else none.
+ */
+struct opt_line {
+	size_t vs, ve;		/* the value in the text */
+	size_t lineno;
+	int linux_;		/* the entry boots a kernel ("linux" line) */
+};
+
+static int find_options(const char *name, const struct buf *in, struct opt_line *ol)
+{
+	const char *p = in->p ? in->p : "";
+	size_t pos = 0, lineno = 0, found = 0;
+
+	while (pos < in->len) {
+		const char *nl = memchr(p + pos, '\n', in->len - pos);
+		size_t end = nl ? (size_t)(nl - p) : in->len, i = pos, k, ve;
+
+		lineno++;
+		ve = end;
+		if (ve > pos && p[ve - 1] == '\r')
+			ve--;
+		if (memchr(p + pos, '\r', ve - pos)) {
+			errorf_line(name, lineno, "a CR inside a line: systemd-boot splits the line there");
+			return -1;
+		}
+		while (i < ve && (p[i] == ' ' || p[i] == '\t'))
+			i++;
+		while (ve > i && (p[ve - 1] == ' ' || p[ve - 1] == '\t'))
+			ve--;
+		for (k = i; k < ve && p[k] != ' ' && p[k] != '\t'; k++)
+			;
+		if (i < ve && k - i == 5 && memcmp(p + i, "linux", 5) == 0)
+			ol->linux_ = 1;
+		if (i < ve && p[i] != '#' && k - i == 7 && memcmp(p + i, "options", 7) == 0 && k < ve) {
+			while (k < ve && (p[k] == ' ' || p[k] == '\t'))
+				k++;
+			if (found++) {
+				errorf_line(name, lineno, "another options line (systemd-boot joins them, "
+					    "line %zu is the first): join them into one to edit them", ol->lineno);
+				return -1;
+			}
+			if (p[k] == '"' && p[ve - 1] == '"') {
+				errorf_line(name, lineno, "a quoted options value: systemd-boot drops "
+					    "the quotes, cannot be edited safely");
+				return -1;
+			}
+			ol->vs = k, ol->ve = ve, ol->lineno = lineno;
+		}
+		pos = end + (nl != NULL);
+	}
+	return (int)found;
+}
+
+static int edit_entry(const char *name, const struct buf *in, struct buf *out,
+		      const struct edits *c)
+{
+	struct opt_line ol = { 0, 0, 0, 0 };
+	const char *p = in->p ? in->p : "";
+	struct cmdline *cl;
+	int have = find_options(name, in, &ol), status = 0, r = 0;
+
+	if (have < 0)
+		return EXIT_TROUBLE;
+	/* an entry for another OS (efi, no linux line) has no kernel command line */
+	if (!have && !ol.linux_) {
+		buf_add(out, p, in->len);
+		return 0;
+	}
+	cl = cmdline_parse(p + ol.vs, have ? ol.ve - ol.vs : 0);
+	if (cmdline_unterminated(cl) >= 0) {
+		errorf_line(name, ol.lineno, "unterminated quote at column %ld",
+			    (long)ol.vs + cmdline_unterminated(cl) + 1);
+		status = EXIT_TROUBLE;
+	} else if ((r = apply_ops(cl, c, name, ol.lineno)) < 0) {
+		status = EXIT_TROUBLE;
+	} else if (r == 0) {
+		buf_add(out, p, in->len);
+	} else if (have) {
+		buf_add(out, p, ol.vs);
+		cmdline_render_buf(cl, out);
+		buf_add(out, p + ol.ve, in->len - ol.ve);
+	} else {
+		/* no options line: one at the end */
+		buf_add(out, p, in->len);
+		if (in->len && p[in->len - 1] != '\n')
+			buf_addc(out, '\n');
+		buf_adds(out, "options ");
+		cmdline_render_buf(cl, out);
+		buf_addc(out, '\n');
+	}
+	cmdline_free(cl);
+	return status;
+}
+
 static void emit_grub(void *arg, const char *p, size_t n, int orig, size_t off)
 {
 	if (orig)
 		grubvar_edit_keep(arg, off, n);
 	else
 		grubvar_edit_insert(arg, p, n);
-}
-
-/* grub.d/NAME.cfg beside FILE is sourced after it: say when it sets VAR too */
-static int scandir_root(const char *root, const char *dir, struct dirent ***list)
-{
-	const char *rel = root_relative(root, dir);
-	DIR *d;
-
-	if (!rel)
-		return scandir(dir, list, NULL, alphasort);
-	/* inside the root, as every read of a FILE under it */
-	if (!(d = root_opendir(root, *rel ? rel : "/")))
-		return -1;
-	{
-		int fd = dirfd(d), n = scandirat(fd, ".", list, NULL, alphasort);
-
-		closedir(d);
-		return n;
-	}
-}
-
-static int read_beside(const char *root, const char *path, struct buf *text)
-{
-	const char *rel = root_relative(root, path);
-
-	return rel ? root_read(root, rel, text, BUF_MAX_FILE)
-		   : buf_read_file(text, path, BUF_MAX_FILE);
-}
-
-static void warn_grub_d(const char *root, const char *name, const char *var)
-{
-	const char *slash = strrchr(name, '/');
-	struct buf dir = BUF_INIT;
-	struct dirent **list;
-	int n, i;
-
-	if (slash)
-		buf_add(&dir, name, (size_t)(slash - name) + 1);
-	buf_adds(&dir, "grub.d");
-	n = scandir_root(root, dir.p, &list);
-	for (i = 0; i < n; i++) {
-		const char *e = list[i]->d_name;
-		size_t len = strlen(e);
-		struct buf path = BUF_INIT, text = BUF_INIT;
-		struct grubvar gv;
-
-		if (len > 4 && strcmp(e + len - 4, ".cfg") == 0) {
-			buf_printf(&path, "%s/%s", dir.p, e);
-			if (strcmp(path.p, name) != 0 &&
-			    read_beside(root, path.p, &text) == 0 &&
-			    grubvar_find(text.p ? text.p : "", text.len, var, path.p, &gv) == 0) {
-				errorf(name, "warning: %s:%zu also sets %s and is read later: %s",
-				       path.p, gv.line, var,
-				       gv.refs_self ? "it changes the value edited here"
-						    : "it overrides this edit");
-				grubvar_free(&gv);
-			}
-		}
-		buf_free(&path);
-		buf_free(&text);
-		free(list[i]);
-	}
-	if (n >= 0)
-		free(list);
-	buf_free(&dir);
 }
 
 /*
@@ -283,37 +388,49 @@ static int rewrites_expansion(const struct cmdline *cl, const struct grubvar *gv
 }
 
 static int edit_grub(const char *name, const struct buf *in, struct buf *out,
-		     const struct ctx *c)
+		     const struct edits *c)
 {
 	const char *text = in->p ? in->p : "";
 	struct grubvar gv;
+	struct grubvar_value whole = { 0 };
 	struct cmdline *cl;
 	int r = grubvar_find(text, in->len, c->var, name, &gv);
 
 	if (r == 2)
 		return EXIT_TROUBLE;
 	if (strcmp(name, "-") != 0)
-		warn_grub_d(c->root, name, c->var);
+		grubvar_warn_dropins(c->root, name, c->var);
 	if (r == 1) {
 		struct buf val = BUF_INIT;
 
 		cl = cmdline_parse("", 0);
-		if (apply_ops(cl, c, name, 0) > 0) {
-			cmdline_render_buf(cl, &val);
-			grubvar_append(text, in->len, c->var, val.p, val.len, out);
-		} else {
+		r = 0;
+		if (apply_ops(cl, c, name, 0) <= 0) {
 			buf_add(out, text, in->len);
+		} else if (gv.nested_line) {
+			/* appended at top level, it would replace what the block sets */
+			errorf_line(name, gv.nested_line, "%s: assigned only inside an if, case, loop or "
+				    "function; a top-level assignment appended would throw that value "
+				    "away: edit it by hand", c->var);
+			r = EXIT_TROUBLE;
+		} else {
+			cmdline_render_buf(cl, &val);
+			grubvar_append(text, in->len, c->var, val.p, val.len,
+				       strcmp(name, "-") != 0 && grubvar_is_dropin(name), out);
 		}
 		buf_free(&val);
 		cmdline_free(cl);
-		return 0;
+		return r;
 	}
 	cl = cmdline_parse(gv.val, gv.vlen);
-	if (cmdline_unterminated(cl) >= 0) {
+	if (gv.refs_self && (r = grubvar_value(text, in->len, c->var, name, &whole)) != 0) {
+		r = EXIT_TROUBLE;	/* an earlier assignment sh cannot read */
+	} else if (cmdline_unterminated(cl) >= 0) {
 		errorf_line(name, gv.line, "%s: unterminated double quote in the command line",
 			    c->var);
 		r = EXIT_TROUBLE;
-	} else if ((r = apply_ops(cl, c, name, gv.line)) < 0) {
+	} else if ((r = gv.refs_self ? apply_ops_extending(cl, c, name, &gv, &whole)
+				     : apply_ops(cl, c, name, gv.line)) < 0) {
 		r = EXIT_TROUBLE;
 	} else if (r && rewrites_expansion(cl, &gv, name, c->var)) {
 		r = EXIT_TROUBLE;
@@ -328,6 +445,7 @@ static int edit_grub(const char *name, const struct buf *in, struct buf *out,
 	}
 	cmdline_free(cl);
 	grubvar_free(&gv);
+	grubvar_value_free(&whole);
 	return r;
 }
 
@@ -340,15 +458,21 @@ static int edit_grub(const char *name, const struct buf *in, struct buf *out,
  * root= is a host that does not boot.  0 and *seed filled, 1 when FILE
  * exists, or EXIT_TROUBLE.
  */
-static int seed_line(const char *name, const struct ctx *c, struct buf *seed)
+static int seed_line(const char *name, const struct edits *c, struct buf *seed)
 {
 	struct buf src = BUF_INIT, vals = BUF_INIT;
 	struct cmdline *cl;
+	const char *rel = root_relative(c->root, name);
+	struct stat st;
 	int r;
 
-	if (!c->init_from || strcmp(name, "-") == 0 || access(name, F_OK) == 0 || errno != ENOENT)
+	if (!c->init_from || strcmp(name, "-") == 0)
 		return 1;
-	if ((r = read_beside(c->root, c->init_from, &src)) < 0) {
+	/* is FILE there? under --root, as the edit resolves it: inside the root */
+	r = rel ? root_stat(c->root, rel, &st) : stat(name, &st) < 0 ? -errno : 0;
+	if (r != -ENOENT)
+		return 1;
+	if ((r = root_read_given(c->root, c->init_from, &src, BUF_MAX_FILE)) < 0) {
 		errorf_errno(c->init_from, -r, "cannot read");
 		return EXIT_TROUBLE;
 	}
@@ -376,13 +500,15 @@ static int seed_line(const char *name, const struct ctx *c, struct buf *seed)
 
 static int edit(const char *name, const struct buf *in, struct buf *out, void *arg)
 {
-	const struct ctx *c = arg;
+	const struct edits *c = arg;
 	struct buf seed = BUF_INIT;
 	int r;
 
-	if (check_nul(name, in))
+	if (nul_refused(name, in))
 		return EXIT_TROUBLE;
-	if (c->grub || looks_grub(name))
+	if (c->entry || (!c->grub && looks_entry(name)))
+		return edit_entry(name, in, out, c);
+	if (c->grub || grubvar_is_grub_file(name))
 		return edit_grub(name, in, out, c);
 	if (in->len == 0 && (r = seed_line(name, c, &seed)) != 1) {
 		if (r == 0)
@@ -394,7 +520,7 @@ static int edit(const char *name, const struct buf *in, struct buf *out, void *a
 }
 
 /* --get: the values of each KEY in each input; 1 when none was found */
-static int get_values(const struct ctx *c, const struct edit_opts *eo,
+static int get_values(const struct edits *c, const struct edit_opts *eo,
 		      char **files, int nfiles)
 {
 	static char *stdin_name[] = { (char *)"-" };
@@ -409,7 +535,7 @@ static int get_values(const struct ctx *c, const struct edit_opts *eo,
 	for (i = 0; i < nfiles && status == 0; i++) {
 		const char *name = files[i];
 		struct buf in = BUF_INIT;
-		struct grubvar gv = { 0 };
+		struct grubvar_value gv = { 0 };
 		char *label = NULL;
 		int r = edit_read(eo, name, &in, &label);
 		const char *text;
@@ -418,13 +544,21 @@ static int get_values(const struct ctx *c, const struct edit_opts *eo,
 		if (r < 0) {
 			errorf_errno(name, -r, "cannot read");
 			status = EXIT_TROUBLE;
-		} else if (check_nul(name, &in)) {
+		} else if (nul_refused(name, &in)) {
 			status = EXIT_TROUBLE;
 		} else {
 			text = in.p ? in.p : "";
 			len = in.len;
-			if (c->grub || looks_grub(name)) {
-				r = grubvar_find(text, len, c->var, name, &gv);
+			if (c->entry || (!c->grub && looks_entry(name))) {
+				struct opt_line ol = { 0, 0, 0, 0 };
+
+				r = find_options(name, &in, &ol);
+				if (r < 0)
+					status = EXIT_TROUBLE;
+				text = r > 0 ? in.p + ol.vs : "";
+				len = r > 0 ? ol.ve - ol.vs : 0;
+			} else if (c->grub || grubvar_is_grub_file(name)) {
+				r = grubvar_value(text, len, c->var, name, &gv);
 				if (r == 2)
 					status = EXIT_TROUBLE;
 				text = r == 0 ? gv.val : "";
@@ -432,7 +566,7 @@ static int get_values(const struct ctx *c, const struct edit_opts *eo,
 			}
 			while (status == 0 && len > 0) {
 				const char *nl = memchr(text, '\n', len);
-				size_t n = nl && !(c->grub || looks_grub(name)) ? (size_t)(nl - text) : len;
+				size_t n = nl && !(c->grub || grubvar_is_grub_file(name)) ? (size_t)(nl - text) : len;
 				struct cmdline *cl = cmdline_parse(text, n);
 				size_t k;
 
@@ -443,7 +577,7 @@ static int get_values(const struct ctx *c, const struct edit_opts *eo,
 				len -= n + (n < len);
 			}
 		}
-		grubvar_free(&gv);
+		grubvar_value_free(&gv);
 		buf_free(&in);
 		free(label);
 	}
@@ -460,6 +594,7 @@ int main(int argc, char **argv)
 		EDIT_LONGOPTS,
 		{ "add", required_argument, NULL, OPT_ADD },
 		{ "del", required_argument, NULL, OPT_DEL },
+		{ "entry", no_argument, NULL, OPT_ENTRY },
 		{ "get", required_argument, NULL, OPT_GET },
 		{ "grub", no_argument, NULL, 'g' },
 		{ "init-from", required_argument, NULL, OPT_INIT_FROM },
@@ -474,9 +609,9 @@ int main(int argc, char **argv)
 		{ OPT_GET, CL_GET, "--get" }, { OPT_MERGE, CL_MERGE, "--merge" },
 		{ OPT_SET, CL_SET, "--set" }, { OPT_UNMERGE, CL_UNMERGE, "--unmerge" },
 	};
-	struct common_opts co = COMMON_OPTS_INIT;
-	struct edit_opts eo = { 0 };
-	struct ctx c = { 0 };
+	struct common_opts common = COMMON_OPTS_INIT;
+	struct edit_opts editing = { 0 };
+	struct edits c = { 0 };
 	size_t i, ngets = 0;
 	int ch, status;
 
@@ -485,10 +620,20 @@ int main(int argc, char **argv)
 	c.var = "GRUB_CMDLINE_LINUX_DEFAULT";
 	c.ops = xcalloc((size_t)argc, sizeof(*c.ops));
 	while ((ch = getopt_long(argc, argv, "gh" EDIT_SHORTOPTS, longopts, NULL)) != -1) {
-		if (opts_common(ch, optarg, &co, usage) || edit_opts_parse(ch, optarg, &eo))
+		int taken = opts_common(ch, optarg, &common, usage);
+
+		if (taken == OPTS_QUIT) {
+			free(c.ops);
+			return close_stdout(common.status);
+		}
+		if (taken == OPTS_TAKEN || edit_opts_parse(ch, optarg, &editing))
 			continue;
 		if (ch == 'g') {
 			c.grub = 1;
+			continue;
+		}
+		if (ch == OPT_ENTRY) {
+			c.entry = 1;
 			continue;
 		}
 		if (ch == OPT_VAR) {
@@ -522,19 +667,20 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	eo.root = co.root;
-	c.root = co.root;
+	editing.root = common.root;
+	c.root = common.root;
 
 	if (c.nops == 0) {
 		errorf(NULL, "no edit given (--set, --add, --merge, --del, --unmerge or --get)");
 		usage(stderr);
 		status = EXIT_TROUBLE;
-	} else if (ngets && (ngets != c.nops || eo.in_place || eo.check || eo.diff)) {
+	} else if (ngets && (ngets != c.nops || editing.in_place || editing.check || editing.diff)) {
 		errorf("--get", "cannot be combined with edits, -i, --check or --diff");
 		status = EXIT_TROUBLE;
 	} else {
-		status = ngets ? get_values(&c, &eo, argv, argc) : edit_run(&eo, argv, argc, edit, &c);
+		status = ngets ? get_values(&c, &editing, argv, argc)
+			       : edit_run(&editing, argv, argc, edit, &c);
 	}
 	free(c.ops);
-	return edit_close_stdout(&eo, status);
+	return edit_close_stdout(&editing, status);
 }

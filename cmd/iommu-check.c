@@ -9,6 +9,7 @@
 #include "err.h"
 #include "hostfacts.h"
 #include "opts.h"
+#include "pcidevarg.h"
 #include "rootpath.h"
 #include "sysfs.h"
 #include "vfiogroup.h"
@@ -32,7 +33,16 @@ struct check {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: %s [--root DIR] [-q] [--device DEVICE...]\n", progname);
+	fprintf(f, "usage: %s [--root DIR] [--kernel REL] [-q] [--device DEVICE...]\n",
+		progname);
+	/* -h: every option, one a line; a usage error: the usage alone */
+	if (f == stdout)
+		fputs("options:\n"
+		      "  --device DEVICE... also check each device's IOMMU group (a slot or ids)\n"
+		      "  -q, --quiet        print nothing; the exit status tells\n"
+		      OPTS_HELP_ROOT
+		      "  --kernel REL       the kernel release to check the modules and config of\n"
+		      OPTS_HELP_COMMON, f);
 }
 
 static void report(struct check *c, const char *status, const char *name,
@@ -320,7 +330,7 @@ static void check_vfio(struct check *c)
 	}
 	if (known == 0 && !hostfacts_modules_listed(c->co->root, c->rel)) {
 		report(c, "WARN", "vfio", "install the kernel's modules (and run depmod)",
-		       "no /lib/modules/%s/modules.dep", c->rel);
+		       "no %s/%s/modules.dep", root_modules(c->co->root), c->rel);
 	} else if (missing.len) {
 		report(c, "FAIL", "vfio", "use a kernel built with CONFIG_VFIO_PCI",
 		       "%s: missing %s", c->rel, missing.p);
@@ -330,39 +340,6 @@ static void check_vfio(struct check *c)
 			      : "vfio vfio_pci vfio_iommu_type1");
 	}
 	buf_free(&missing);
-}
-
-static int same_slot(const struct pcidev *d, const struct pcidev *w)
-{
-	return d->domain == w->domain && d->bus == w->bus && d->dev == w->dev &&
-	       d->fn == w->fn;
-}
-
-/* a DEVICE operand: a slot (0000:00:02.0 or 00:02.0) or ids (8086:3e92) */
-struct devarg {
-	struct pcidev slot;
-	struct pcifilter ids;
-	int byids;
-};
-
-static int parse_devarg(const char *s, struct devarg *a)
-{
-	char slot[40];
-
-	memset(a, 0, sizeof(*a));
-	pcifilter_init(&a->ids);
-	snprintf(slot, sizeof(slot), "0000:%s", s);
-	if (pci_parse_slot(s, &a->slot) == 0 || pci_parse_slot(slot, &a->slot) == 0)
-		return 0;
-	if (strlen(s) != 9 || s[4] != ':' || pcifilter_id(&a->ids, s))
-		return -1;
-	a->byids = 1;
-	return 0;
-}
-
-static int devarg_match(const struct devarg *a, const struct pcidev *d)
-{
-	return a->byids ? pcifilter_match(&a->ids, d) : same_slot(d, &a->slot);
 }
 
 /*
@@ -403,7 +380,7 @@ static void check_igfx_off(struct check *c, const struct pcidev *d, const char *
  * endpoint can go to the VM too (WARN); a blocking bridge cannot (FAIL).
  */
 static void check_group(struct check *c, const struct pcilist *l, size_t j,
-			const struct devarg *args, int n)
+			const struct pcidevarg *args, int n)
 {
 	const struct pcidev *d = &l->dev[j];
 	struct buf along = BUF_INIT, stuck = BUF_INIT, fine = BUF_INIT;
@@ -425,7 +402,7 @@ static void check_group(struct check *c, const struct pcilist *l, size_t j,
 		if (k == j || !o->group || strcmp(o->group, d->group))
 			continue;
 		for (i = 0; i < n && !chosen; i++)
-			chosen = devarg_match(&args[i], o);
+			chosen = pcidevarg_match(&args[i], o);
 		pci_slot_name(o, s2, sizeof(s2));
 		if (chosen || vfio_member_ok(o, c->rel))
 			buf_printf(&fine, "%s%s on %s", fine.len ? ", " : "", s2,
@@ -462,14 +439,14 @@ static void check_group(struct check *c, const struct pcilist *l, size_t j,
 
 static int check_devices(struct check *c, char **devs, int n)
 {
-	struct devarg *args = xcalloc((size_t)n, sizeof(*args));
+	struct pcidevarg *args = xcalloc((size_t)n, sizeof(*args));
 	struct pcilist l;
 	char *where = NULL;
 	int r, i;
 	size_t j;
 
 	for (i = 0; i < n; i++)
-		if (parse_devarg(devs[i], &args[i]) < 0) {
+		if (pcidevarg_parse(devs[i], &args[i]) < 0) {
 			errorf(devs[i], "not a slot (0000:00:02.0) or ids (8086:3e92)");
 			free(args);
 			return -1;
@@ -485,7 +462,7 @@ static int check_devices(struct check *c, char **devs, int n)
 		int found = 0;
 
 		for (j = 0; j < l.n; j++)
-			if (devarg_match(&args[i], &l.dev[j])) {
+			if (pcidevarg_match(&args[i], &l.dev[j])) {
 				found = 1;
 				check_group(c, &l, j, args, n);
 			}
@@ -517,7 +494,11 @@ int main(int argc, char **argv)
 	stdfds_init();
 	err_init(argv[0]);
 	while ((ch = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
-		if (opts_common(ch, optarg, &co, usage))
+		int taken = opts_common(ch, optarg, &co, usage);
+
+		if (taken == OPTS_QUIT)
+			return close_stdout(co.status);
+		if (taken == OPTS_TAKEN)
 			continue;
 		switch (ch) {
 		case 'q':

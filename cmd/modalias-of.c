@@ -6,6 +6,7 @@
 #include "err.h"
 #include "modalias.h"
 #include "opts.h"
+#include "pcidevarg.h"
 #include "sysfs.h"
 
 #include <errno.h>
@@ -15,7 +16,7 @@
 
 enum { OPT_ALIAS = OPT_TOOL };
 
-struct mopts {
+struct modalias_opts {
 	struct common_opts co;
 	const char *alias;	/* --alias MODULE */
 	int modules;		/* -m */
@@ -23,10 +24,19 @@ struct mopts {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: %s [--root DIR] [--alias MODULE | -m] DEVICE...\n", progname);
+	fprintf(f, "usage: %s [--root DIR] [--kernel REL] [--alias MODULE | -m] DEVICE...\n",
+		progname);
+	/* -h: every option, one a line; a usage error: the usage alone */
+	if (f == stdout)
+		fputs("options:\n"
+		      "  --alias MODULE     print alias MODALIAS MODULE lines for modprobe.d\n"
+		      "  -m, --modules      print SLOT MODULE...: the modules whose aliases match\n"
+		      OPTS_HELP_ROOT
+		      "  --kernel REL       the kernel release whose modules -m reads\n"
+		      OPTS_HELP_COMMON, f);
 }
 
-static void parse_options(int argc, char **argv, struct mopts *mo)
+static void parse_options(int argc, char **argv, struct modalias_opts *opts)
 {
 	static const struct option longopts[] = {
 		COMMON_LONGOPTS,
@@ -37,7 +47,11 @@ static void parse_options(int argc, char **argv, struct mopts *mo)
 	int c;
 
 	while ((c = getopt_long(argc, argv, "hm", longopts, NULL)) != -1) {
-		if (opts_common(c, optarg, &mo->co, usage))
+		int taken = opts_common(c, optarg, &opts->co, usage);
+
+		if (taken == OPTS_QUIT)
+			exit(close_stdout(opts->co.status));
+		if (taken == OPTS_TAKEN)
 			continue;
 		switch (c) {
 		case OPT_ALIAS:
@@ -45,17 +59,17 @@ static void parse_options(int argc, char **argv, struct mopts *mo)
 				errorf("--alias", "'%s': not a module name", optarg);
 				exit(EXIT_TROUBLE);
 			}
-			mo->alias = optarg;
+			opts->alias = optarg;
 			break;
 		case 'm':
-			mo->modules = 1;
+			opts->modules = 1;
 			break;
 		default:
 			usage(stderr);
 			exit(EXIT_TROUBLE);
 		}
 	}
-	if (mo->alias && mo->modules) {
+	if (opts->alias && opts->modules) {
 		errorf(NULL, "--alias and -m exclude each other");
 		usage(stderr);
 		exit(EXIT_TROUBLE);
@@ -66,29 +80,16 @@ static void parse_options(int argc, char **argv, struct mopts *mo)
 static int select_devices(const struct pcilist *l, const char *arg,
 			  const struct pcidev **sel, size_t *nsel)
 {
-	struct pcidev want;
-	struct pcifilter f;
-	char slot[40];
+	struct pcidevarg want;
 	size_t i, before = *nsel;
 
-	pcifilter_init(&f);
-	memset(&want, 0, sizeof(want));
-	snprintf(slot, sizeof(slot), "0000:%s", arg);
-	if (pci_parse_slot(arg, &want) == 0 || pci_parse_slot(slot, &want) == 0) {
-		for (i = 0; i < l->n; i++)
-			if (l->dev[i].domain == want.domain && l->dev[i].bus == want.bus &&
-			    l->dev[i].dev == want.dev && l->dev[i].fn == want.fn)
-				sel[(*nsel)++] = &l->dev[i];
-	} else if (strlen(arg) == 9 && arg[4] == ':' &&
-		   strspn(arg, "0123456789abcdefABCDEF:") == 9 &&
-		   !pcifilter_id(&f, arg)) {
-		for (i = 0; i < l->n; i++)
-			if (pcifilter_match(&f, &l->dev[i]))
-				sel[(*nsel)++] = &l->dev[i];
-	} else {
+	if (pcidevarg_parse(arg, &want) < 0) {
 		errorf(arg, "not a slot (0000:00:02.0) or ids (8086:3e92)");
 		return -1;
 	}
+	for (i = 0; i < l->n; i++)
+		if (pcidevarg_match(&want, &l->dev[i]))
+			sel[(*nsel)++] = &l->dev[i];
 	if (*nsel == before) {
 		errorf(arg, "no such device");
 		return -1;
@@ -96,30 +97,27 @@ static int select_devices(const struct pcilist *l, const char *arg,
 	return 0;
 }
 
-static struct modalias_db *open_mods(const struct mopts *mo)
+static struct modalias_db *open_mods(const struct modalias_opts *opts)
 {
-	char *rel = root_kernel_release(&mo->co), *dir, *where = NULL;
+	char *rel = root_kernel_release(&opts->co), *where = NULL;
 	struct modalias_db *db = NULL;
 	int r;
 
 	if (!rel) {
-		errorf(mo->co.root, "no kernel release found (--kernel REL)");
+		errorf(opts->co.root, "no kernel release found (--kernel REL)");
 		return NULL;
 	}
-	dir = xmalloc(strlen(rel) + 16);
-	sprintf(dir, "/lib/modules/%s", rel);
-	r = modalias_open_root(mo->co.root, dir, &db, &where);
+	r = modalias_open_release(opts->co.root, rel, &db, &where);
 	if (r < 0)
 		errorf_errno(where, -r, "cannot read");
 	free(where);
-	free(dir);
 	free(rel);
 	return r < 0 ? NULL : db;
 }
 
 int main(int argc, char **argv)
 {
-	struct mopts mo = { .co = COMMON_OPTS_INIT };
+	struct modalias_opts opts = { .co = COMMON_OPTS_INIT };
 	struct pcilist l;
 	struct modalias_db *db = NULL;
 	const struct pcidev **sel;
@@ -132,11 +130,11 @@ int main(int argc, char **argv)
 
 	stdfds_init();
 	err_init(argv[0]);
-	parse_options(argc, argv, &mo);
+	parse_options(argc, argv, &opts);
 	argc -= optind;
 	argv += optind;
 
-	r = sysfs_scan(mo.co.root, 0, NULL, &l, &where);
+	r = sysfs_scan(opts.co.root, 0, NULL, &l, &where);
 	if (r < 0) {
 		errorf_errno(where, -r, "cannot read");
 		free(where);
@@ -170,7 +168,7 @@ int main(int argc, char **argv)
 		errorf(NULL, "no device given");
 		bad = 1;
 	}
-	if (!bad && mo.modules && !(db = open_mods(&mo)))
+	if (!bad && opts.modules && !(db = open_mods(&opts)))
 		bad = 1;
 	for (i = 0; !bad && i < nsel; i++)
 		if (!sel[i]->modalias) {
@@ -181,11 +179,11 @@ int main(int argc, char **argv)
 		for (i = 0; i < nsel; i++) {
 			const struct pcidev *d = sel[i];
 
-			if (mo.alias) {
-				printf("alias %s %s\n", d->modalias, mo.alias);
-			} else if (mo.modules) {
-				const char *m[64];
-				size_t n = modalias_lookup(db, d->modalias, m, 64);
+			if (opts.alias) {
+				printf("alias %s %s\n", d->modalias, opts.alias);
+			} else if (opts.modules) {
+				const char **m;
+				size_t n = modalias_lookup(db, d->modalias, &m);
 				char slot[32];
 
 				pci_slot_name(d, slot, sizeof(slot));
@@ -193,6 +191,7 @@ int main(int argc, char **argv)
 				for (j = 0; j < n; j++)
 					printf(" %s", m[j]);
 				putchar('\n');
+				free(m);
 			} else {
 				puts(d->modalias);
 			}

@@ -30,8 +30,6 @@ static const char *const field_names[F_COUNT] = {
 enum mode { M_FIELDS, M_GROUPS, M_LSPCI };
 enum { OPT_GROUPS = OPT_TOOL, OPT_LSPCI };
 
-#define MAX_MODULES 64
-
 struct listopts {
 	struct common_opts co;
 	struct pcifilter filter;
@@ -52,11 +50,27 @@ struct ctx {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: %s [--root DIR] [-s SLOT] [-d [VENDOR]:[DEVICE][:CLASS]] [-c CLASS] [-g GROUP]\n"
-		"       %*s [-o FIELD[,FIELD...]] [-n] [-k] [-i PCI.IDS] [--groups | --lspci]\n"
+		"usage: %s [--root DIR] [--kernel REL] [-s SLOT] [-d [VENDOR]:[DEVICE][:CLASS]] [-c CLASS]\n"
+		"       %*s [-g GROUP] [-o FIELD[,FIELD...]] [-n] [-k] [-i PCI.IDS] [--groups | --lspci]\n"
 		"fields: slot class ids vendor device subsys driver group modalias modules name\n"
 		"        module vfio bootvga\n",
 		progname, (int)strlen(progname), "");
+	/* -h: every option, one a line; a usage error: the usage alone */
+	if (f == stdout)
+		fputs("options:\n"
+		      OPTS_HELP_ROOT
+		      "  --kernel REL       the kernel release whose modules.alias -k reads\n"
+		      "  -s SLOT            only devices in [[[[DOMAIN]:]BUS]:][DEV][.[FN]]\n"
+		      "  -d ID              only devices with [VENDOR]:[DEVICE][:CLASS[:PROGIF]]\n"
+		      "  -c CLASS           only devices of a class (2 hex digits) or class and subclass (4)\n"
+		      "  -g GROUP           only devices in IOMMU group GROUP\n"
+		      "  -o FIELDS          print these fields, in this order\n"
+		      "  -n                 leave names out\n"
+		      "  -k                 add the modules field (modules.alias matches)\n"
+		      "  -i FILE            read names from FILE instead of pci.ids\n"
+		      "  --groups           each IOMMU group with its devices\n"
+		      "  --lspci            print what lspci -Dnnk prints\n"
+		      OPTS_HELP_COMMON, f);
 }
 
 static void bad_arg(const char *opt, const char *arg, const char *why)
@@ -101,7 +115,11 @@ static void parse_options(int argc, char **argv, struct listopts *lo)
 	int c;
 
 	while ((c = getopt_long(argc, argv, "c:d:g:hi:kno:s:", longopts, NULL)) != -1) {
-		if (opts_common(c, optarg, &lo->co, usage))
+		int taken = opts_common(c, optarg, &lo->co, usage);
+
+		if (taken == OPTS_QUIT)
+			exit(close_stdout(lo->co.status));
+		if (taken == OPTS_TAKEN)
 			continue;
 		switch (c) {
 		case 'c':
@@ -209,10 +227,10 @@ static int open_ids(const struct listopts *lo, struct pciids **ids)
 	return 0;
 }
 
-/* ROOT/lib/modules/REL/modules.alias; quiet says whether a missing one is news */
+/* ROOT/lib/modules/REL/modules.alias (or /usr/lib/modules); quiet: a missing one is no news */
 static struct modalias_db *open_mods(const struct listopts *lo, int quiet)
 {
-	char *rel = root_kernel_release(&lo->co), *dir, *where = NULL;
+	char *rel = root_kernel_release(&lo->co), *where = NULL;
 	struct modalias_db *db = NULL;
 	int r;
 
@@ -221,14 +239,11 @@ static struct modalias_db *open_mods(const struct listopts *lo, int quiet)
 			errorf(lo->co.root, "no kernel release found: modules left out");
 		return NULL;
 	}
-	dir = xmalloc(strlen(rel) + 32);
-	sprintf(dir, "/lib/modules/%s", rel);
-	free(rel);
-	r = modalias_open_root(lo->co.root, dir, &db, &where);
+	r = modalias_open_release(lo->co.root, rel, &db, &where);
 	if (r < 0 && !(quiet && r == -ENOENT))
 		errorf_errno(where, -r, "modules left out");
 	free(where);
-	free(dir);
+	free(rel);
 	return r < 0 ? NULL : db;
 }
 
@@ -240,11 +255,11 @@ static void put_opt(const char *s)
 static void put_modules(const struct ctx *cx, const struct pcidev *d,
 			const char *sep)
 {
-	const char *m[MAX_MODULES];
+	const char **m = NULL;
 	size_t n = 0, i;
 
 	if (cx->mods && d->modalias)
-		n = modalias_lookup(cx->mods, d->modalias, m, MAX_MODULES);
+		n = modalias_lookup(cx->mods, d->modalias, &m);
 	if (n == 0)
 		fputs("-", stdout);
 	for (i = 0; i < n; i++) {
@@ -252,6 +267,7 @@ static void put_modules(const struct ctx *cx, const struct pcidev *d,
 			fputs(sep, stdout);
 		fputs(m[i], stdout);
 	}
+	free(m);
 }
 
 static int has_subsys(const struct pcidev *d)
@@ -378,14 +394,14 @@ static void show_lspci(const struct ctx *cx, const struct pcilist *l)
 		if (d->driver)
 			printf("\tKernel driver in use: %s\n", d->driver);
 		if (cx->mods && d->modalias) {
-			const char *m[MAX_MODULES];
-			size_t n = modalias_lookup(cx->mods, d->modalias, m,
-						   MAX_MODULES), j;
+			const char **m;
+			size_t n = modalias_lookup(cx->mods, d->modalias, &m), j;
 
 			for (j = 0; j < n; j++)
 				printf("%s %s", j ? "," : "\tKernel modules:", m[j]);
 			if (n)
 				putchar('\n');
+			free(m);
 		}
 	}
 }

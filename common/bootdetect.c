@@ -246,13 +246,51 @@ static int kernel_install_layout(const char *root)
 	return r;
 }
 
+/*
+ * Entries written by hand (no kernel-install layout): their options lines
+ * are the command line, in the *.conf of ESP/loader/entries on the ESP that holds
+ * loader/loader.conf (as bootctl searches: /efi, /boot, /boot/efi), else of
+ * the first that has an entries directory.
+ */
+static const char *sdboot_entries(const char *root)
+{
+	static const char *const esps[][2] = {
+		{ "/efi/loader/loader.conf", "/efi/loader/entries/*.conf" },
+		{ "/boot/loader/loader.conf", "/boot/loader/entries/*.conf" },
+		{ "/boot/efi/loader/loader.conf", "/boot/efi/loader/entries/*.conf" },
+	};
+	size_t i, n = sizeof(esps) / sizeof(esps[0]);
+
+	for (i = 0; i < n; i++)
+		if (exists_under(root, esps[i][0], S_IFREG))
+			break;
+	/* that ESP's first, then each in bootctl's order */
+	for (size_t k = 0; k <= n; k++) {
+		size_t j = k == 0 ? i : k - 1;
+		char dir[64];
+
+		if (j >= n)
+			continue;
+		size_t len = strlen(esps[j][1]) - strlen("/*.conf");
+
+		memcpy(dir, esps[j][1], len);
+		dir[len] = '\0';
+		if (exists_under(root, dir, S_IFDIR))
+			return esps[j][1];
+	}
+	return NULL;
+}
+
 static void sdboot_setup(const char *root, struct bootsetup *bs)
 {
 	bs->loader = LOADER_SDBOOT;
 	bs->kernel_install = kernel_install_layout(root);
 	/* kernel-install's 90-loaderentry reads /etc/kernel/cmdline */
-	if (bs->kernel_install)
+	if (bs->kernel_install) {
 		bs->cmdline_file = "/etc/kernel/cmdline";
+	} else if ((bs->cmdline_file = sdboot_entries(root))) {
+		bs->cmdline_entry = 1;
+	}
 }
 
 static void detect_loader(const char *root, struct bootsetup *bs)

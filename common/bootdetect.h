@@ -34,8 +34,10 @@ enum loader_kind {
 struct bootsetup {
 	enum initramfs_kind initramfs;
 	enum loader_kind loader;
-	const char *cmdline_file;	/* "/etc/kernel/cmdline", "/etc/default/grub", NULL */
+	const char *cmdline_file;	/* "/etc/kernel/cmdline", "/etc/default/grub", a glob of
+					   loader entries ("/boot/loader/entries/ *.conf"), NULL */
 	int cmdline_grub;		/* cmdline_file is a /etc/default/grub shell file */
+	int cmdline_entry;		/* cmdline_file is ESP/loader/entries/ *.conf: loader entries */
 	const char *grub_cmd;		/* "update-grub", "grub-mkconfig", "grub2-mkconfig" */
 	const char *grub_cfg;		/* what *-mkconfig writes (-o) */
 	int grub_bls_update;		/* BLS on and grub2-mkconfig has --update-bls-cmdline */

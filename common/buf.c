@@ -154,3 +154,35 @@ int hexdigit(int c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+size_t buf_nul_line(const char *p, size_t len)
+{
+	const char *z = len ? memchr(p, '\0', len) : NULL;
+	size_t line = 1, i;
+
+	if (!z)
+		return 0;
+	for (i = 0; i < (size_t)(z - p); i++)
+		line += p[i] == '\n';
+	return line;
+}
+
+size_t buf_lines(const char *p, size_t len, struct buf_line **lines)
+{
+	size_t n = 0, pos = 0;
+	struct buf_line *v = NULL;
+
+	while (pos < len) {
+		const char *nl = memchr(p + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - p) : len;
+
+		v = xgrow1(v, n, sizeof(*v));
+		v[n].p = p + pos;
+		v[n].len = end - pos;
+		v[n].nl = nl != NULL;
+		n++;
+		pos = nl ? end + 1 : end;
+	}
+	*lines = v ? v : xmalloc(sizeof(*v));
+	return n;
+}

@@ -34,6 +34,19 @@ void buf_free(struct buf *b);
 /* a NUL-terminated copy of the contents that the caller frees */
 char *buf_detach(struct buf *b);
 
+/* the 1-based line of the first NUL byte in p[0..len), or 0: a text file holds none */
+size_t buf_nul_line(const char *p, size_t len);
+
+/* one line of a text: its bytes without the '\n', and whether it had one */
+struct buf_line {
+	const char *p;
+	size_t len;
+	int nl;
+};
+
+/* the lines of p[0..len) (a last one without '\n' too); the caller frees *lines */
+size_t buf_lines(const char *p, size_t len, struct buf_line **lines);
+
 /*
  * Read all of fd / the file at path into b (appending).  Returns 0, or
  * -errno (-EFBIG past max bytes).

@@ -1,5 +1,6 @@
 #include "cmdline.h"
 #include "err.h"
+#include "params.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,22 +32,6 @@ struct cmdline {
 int cmdline_isspace(unsigned char c)
 {
 	return (c >= 9 && c <= 13) || c == ' ' || c == 160;
-}
-
-int cmdline_parameq(const char *a, size_t alen, const char *b, size_t blen)
-{
-	size_t i;
-
-	if (alen != blen)
-		return 0;
-	for (i = 0; i < alen; i++) {
-		char x = a[i] == '-' ? '_' : a[i];
-		char y = b[i] == '-' ? '_' : b[i];
-
-		if (x != y)
-			return 0;
-	}
-	return 1;
 }
 
 static struct tok *tok_push(struct cmdline *cl)
@@ -166,7 +151,7 @@ static int editable(const struct cmdline *cl, size_t i)
 
 static int key_is(const struct tok *t, const char *key, size_t klen)
 {
-	return cmdline_parameq(t->key, strlen(t->key), key, klen);
+	return param_eq(t->key, strlen(t->key), key, klen);
 }
 
 size_t cmdline_count(const struct cmdline *cl)
@@ -231,14 +216,14 @@ static int val_eq(const char *a, const char *b)
 }
 
 /* is item (n bytes) one of the comma list's items? */
-static int list_has(const char *list, const char *item, size_t n)
+static int list_has(const char *list, const char *item, size_t n, int ids)
 {
 	const char *p = list;
 
 	for (;;) {
 		size_t len = strcspn(p, ",");
 
-		if (len == n && memcmp(p, item, n) == 0)
+		if (param_item_eq(p, len, item, n, ids))
 			return 1;
 		if (!p[len])
 			return 0;
@@ -247,7 +232,7 @@ static int list_has(const char *list, const char *item, size_t n)
 }
 
 /* list with the items of add it lacks appended (add deduplicated too) */
-static char *list_merge(const char *list, const char *add)
+static char *list_merge(const char *list, const char *add, int ids)
 {
 	struct buf b = BUF_INIT;
 	const char *p = add;
@@ -257,7 +242,7 @@ static char *list_merge(const char *list, const char *add)
 	for (;;) {
 		size_t len = strcspn(p, ",");
 
-		if (len && !(b.len && list_has(b.p, p, len))) {
+		if (len && !(b.len && list_has(b.p, p, len, ids))) {
 			if (b.len)
 				buf_addc(&b, ',');
 			buf_add(&b, p, len);
@@ -270,7 +255,7 @@ static char *list_merge(const char *list, const char *add)
 }
 
 /* list without the items of del */
-static char *list_remove(const char *list, const char *del)
+static char *list_remove(const char *list, const char *del, int ids)
 {
 	struct buf b = BUF_INIT;
 	const char *p = list;
@@ -279,7 +264,7 @@ static char *list_remove(const char *list, const char *del)
 	for (;;) {
 		size_t len = strcspn(p, ",");
 
-		if (!list_has(del, p, len)) {
+		if (!list_has(del, p, len, ids)) {
 			if (!first)
 				buf_addc(&b, ',');
 			buf_add(&b, p, len);
@@ -298,7 +283,7 @@ int cmdline_apply(struct cmdline *cl, enum cl_op op, const char *arg)
 	size_t klen = eq ? (size_t)(eq - arg) : strlen(arg);
 	const char *val = eq ? eq + 1 : NULL;
 	size_t i, found = 0, last = 0;
-	int changed = 0;
+	int changed = 0, ids = param_is_ids(arg, klen);
 
 	switch (op) {
 	case CL_SET:
@@ -336,13 +321,13 @@ int cmdline_apply(struct cmdline *cl, enum cl_op op, const char *arg)
 			if (editable(cl, i) && key_is(&cl->t[i], arg, klen))
 				found++, last = i;
 		if (!found) {
-			merged = list_merge(NULL, val);
+			merged = list_merge(NULL, val, ids);
 			tok_new(cl, arg, klen, merged);
 			free(merged);
 			return 1;
 		}
 		/* the last occurrence is the one a module parameter keeps */
-		merged = list_merge(cl->t[last].val && *cl->t[last].val ? cl->t[last].val : NULL, val);
+		merged = list_merge(cl->t[last].val && *cl->t[last].val ? cl->t[last].val : NULL, val, ids);
 		if (!val_eq(merged, cl->t[last].val) && cl->t[last].val &&
 		    strchr(cl->t[last].val, '"')) {
 			free(merged);
@@ -376,7 +361,7 @@ int cmdline_apply(struct cmdline *cl, enum cl_op op, const char *arg)
 			if (!editable(cl, i) || !key_is(t, arg, klen) || !t->val ||
 			    !strchr(t->val, '"'))
 				continue;
-			rest = list_remove(t->val, val);
+			rest = list_remove(t->val, val, ids);
 			bad = *rest && strcmp(rest, t->val) != 0;
 			free(rest);
 			if (bad)
@@ -388,7 +373,7 @@ int cmdline_apply(struct cmdline *cl, enum cl_op op, const char *arg)
 
 			if (!editable(cl, i) || !key_is(t, arg, klen) || !t->val)
 				continue;
-			rest = list_remove(t->val, val);
+			rest = list_remove(t->val, val, ids);
 			if (!*rest) {
 				t->deleted = 1;
 				changed = 1;

@@ -11,7 +11,8 @@
  * and no edit looks there.  Refused: an unterminated quote in the input;
  * a new KEY or VALUE that cannot be written (a '"', a newline, a key with
  * whitespace, an empty key, "--"); a --merge or --unmerge that would
- * rewrite a value holding '"'.
+ * rewrite a value holding '"'.  Items of a list compare as params.h says
+ * (the ids of MODULE.ids regardless of case).
  */
 #ifndef VFIOKIT_CMDLINE_H
 #define VFIOKIT_CMDLINE_H
@@ -30,9 +31,6 @@ void cmdline_free(struct cmdline *cl);
 
 /* offset of the quote left unterminated, or -1 */
 long cmdline_unterminated(const struct cmdline *cl);
-
-/* kernel/params.c parameq(): '-' and '_' are the same in names */
-int cmdline_parameq(const char *a, size_t alen, const char *b, size_t blen);
 
 /*
  * Check an op's argument ("KEY", "KEY=", "KEY=VALUE", "KEY=A,B"); NULL

@@ -46,6 +46,12 @@ typedef int (*edit_fn)(const char *name, const struct buf *in,
 	{ "check", no_argument, NULL, OPT_CHECK }, \
 	{ "diff", no_argument, NULL, OPT_DIFF }, \
 	{ "in-place", no_argument, NULL, 'i' }
+/* their lines of -h */
+#define EDIT_HELP \
+	"  -i, --in-place     edit each FILE in place\n" \
+	"  --check            exit 1 when something would change, print nothing\n" \
+	"  --diff             print a unified diff of each change\n" \
+	"  -b, --backup[=SUFFIX]         with -i, keep the old content as FILE.SUFFIX (.bak)\n"
 
 /* handle -i -b --check --diff; 1 when c was one of them */
 int edit_opts_parse(int c, const char *arg, struct edit_opts *o);

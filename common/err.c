@@ -10,6 +10,25 @@
 
 const char *progname = "vfio-kit";
 
+/* the one sink of diagnostics (NULL after err_set_stream(NULL): none) */
+static FILE *sink;
+static int sink_set;
+
+/* warnings printed, not to repeat them */
+static char **seen;
+static size_t nseen;
+
+void err_set_stream(FILE *f)
+{
+	sink = f;
+	sink_set = 1;
+}
+
+static FILE *out(void)
+{
+	return sink_set ? sink : stderr;
+}
+
 void err_init(const char *argv0)
 {
 	const char *slash;
@@ -36,37 +55,106 @@ void stdfds_init(void)
 /* the longest message printed whole */
 #define MSG_MAX 512
 
-__attribute__((format(printf, 4, 0)))
-static void verrorf(const char *where, size_t line, int errnum,
+/* the message as printed: "PROG: [WHERE[:LINE]: ]WHAT[: strerror]" */
+__attribute__((format(printf, 5, 0)))
+static char *format(const char *where, size_t line, int errnum, const char *label,
 		    const char *fmt, va_list ap)
 {
-	char *msg = NULL;
+	char *msg = NULL, *whole = NULL;
+	size_t n;
+	int r;
 
-	fflush(stdout);
-	fprintf(stderr, "%s: ", progname);
-	if (where && line)
-		fprintf(stderr, "%s:%zu: ", where, line);
-	else if (where)
-		fprintf(stderr, "%s: ", where);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	n = msg ? strlen(msg) : 0;
 	/*
 	 * A message quotes the input (a directive, a module name): from a
 	 * hostile file that may be a megabyte.  Its start and end say where.
 	 */
-	if (vasprintf(&msg, fmt, ap) < 0) {
-		fputs("(message lost: out of memory)", stderr);
-	} else {
-		size_t n = strlen(msg);
+	if (msg && n > MSG_MAX) {
+		char *cut = NULL;
 
-		if (n > MSG_MAX)
-			fprintf(stderr, "%.*s[... %zu bytes ...]%s", MSG_MAX / 2, msg,
-				n - MSG_MAX, msg + n - MSG_MAX / 2);
-		else
-			fputs(msg, stderr);
-		free(msg);
+		if (asprintf(&cut, "%.*s[... %zu bytes ...]%s", MSG_MAX / 2, msg,
+			     n - MSG_MAX, msg + n - MSG_MAX / 2) >= 0) {
+			free(msg);
+			msg = cut;
+		}
 	}
-	if (errnum)
-		fprintf(stderr, ": %s", strerror(errnum));
-	fputc('\n', stderr);
+	if (where && line)
+		r = asprintf(&whole, "%s: %s:%zu: %s%s%s%s", progname, where, line, label,
+			     msg ? msg : "(message lost: out of memory)", errnum ? ": " : "",
+			     errnum ? strerror(errnum) : "");
+	else if (where)
+		r = asprintf(&whole, "%s: %s: %s%s%s%s", progname, where, label,
+			     msg ? msg : "(message lost: out of memory)", errnum ? ": " : "",
+			     errnum ? strerror(errnum) : "");
+	else
+		r = asprintf(&whole, "%s: %s%s%s%s", progname, label,
+			     msg ? msg : "(message lost: out of memory)", errnum ? ": " : "",
+			     errnum ? strerror(errnum) : "");
+	free(msg);
+	return r < 0 ? NULL : whole;
+}
+
+static void emit(const char *whole)
+{
+	FILE *f = out();
+
+	fflush(stdout);
+	if (!f)
+		return;
+	if (whole)
+		fprintf(f, "%s\n", whole);
+	else
+		fprintf(f, "%s: (message lost: out of memory)\n", progname);
+}
+
+__attribute__((format(printf, 4, 0)))
+static void verrorf(const char *where, size_t line, int errnum,
+		    const char *fmt, va_list ap)
+{
+	char *whole = format(where, line, errnum, "", fmt, ap);
+
+	emit(whole);
+	free(whole);
+}
+
+void verrorf_line(const char *where, size_t line, const char *fmt, va_list ap)
+{
+	verrorf(where, line, 0, fmt, ap);
+}
+
+void warnf(const char *where, size_t line, const char *fmt, ...)
+{
+	va_list ap;
+	char *whole;
+	size_t i;
+
+	va_start(ap, fmt);
+	whole = format(where, line, 0, "warning: ", fmt, ap);
+	va_end(ap);
+	for (i = 0; whole && i < nseen; i++) {
+		if (strcmp(seen[i], whole) == 0) {
+			free(whole);
+			return;
+		}
+	}
+	emit(whole);
+	if (whole) {
+		seen = xgrow1(seen, nseen, sizeof(*seen));
+		seen[nseen++] = whole;
+	}
+}
+
+void warnf_forget(void)
+{
+	size_t i;
+
+	for (i = 0; i < nseen; i++)
+		free(seen[i]);
+	free(seen);
+	seen = NULL;
+	nseen = 0;
 }
 
 void errorf(const char *where, const char *fmt, ...)
@@ -98,7 +186,8 @@ void errorf_line(const char *file, size_t line, const char *fmt, ...)
 
 static void oom(void)
 {
-	fprintf(stderr, "%s: out of memory\n", progname);
+	if (out())
+		fprintf(out(), "%s: out of memory\n", progname);
 	exit(EXIT_TROUBLE);
 }
 
@@ -142,6 +231,15 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+void *xgrow1(void *p, size_t n, size_t size)
+{
+	if (n & (n - 1))
+		return p;	/* not a power of two (nor 0): there is room */
+	if (n > ((size_t)-1 / 2) / size)
+		oom();
+	return xrealloc(p, (n ? 2 * n : 1) * size);
+}
+
 int close_stdout(int status)
 {
 	int bad = ferror(stdout);
@@ -150,8 +248,9 @@ int close_stdout(int status)
 		int e = errno;
 
 		/* a closed pipe (EPIPE) is the reader's choice, still trouble */
-		fprintf(stderr, "%s: write error on standard output%s%s\n",
-			progname, e ? ": " : "", e ? strerror(e) : "");
+		if (out())
+			fprintf(out(), "%s: write error on standard output%s%s\n",
+				progname, e ? ": " : "", e ? strerror(e) : "");
 		return EXIT_TROUBLE;
 	}
 	return status;

@@ -6,9 +6,9 @@
 #ifndef VFIOKIT_ERR_H
 #define VFIOKIT_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
-
-#define VFIOKIT_VERSION "0.1.0"
+#include <stdio.h>
 
 /* exit statuses, as diff(1) and grep(1) */
 enum { EXIT_YES = 0, EXIT_NO = 1, EXIT_TROUBLE = 2 };
@@ -33,12 +33,30 @@ void errorf_errno(const char *where, int errnum, const char *fmt, ...)
 /* "PROG: WHERE:LINE: WHAT" */
 void errorf_line(const char *file, size_t line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* the same with a va_list; line 0: none */
+void verrorf_line(const char *where, size_t line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+/*
+ * "PROG: WHERE[:LINE]: warning: WHAT" (line 0: none), printed once: the
+ * same warning again is dropped until warnf_forget()
+ */
+void warnf(const char *where, size_t line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void warnf_forget(void);
+/* where diagnostics go: stderr unless set (NULL: nowhere; the fuzzers) */
+void err_set_stream(FILE *f);
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/*
+ * Room for element n of an array grown one element at a time: its capacity
+ * is the power of two at or above n, so a line of 100,000 words costs 17
+ * reallocs, not 100,000 copies of a growing array.
+ */
+void *xgrow1(void *p, size_t n, size_t size);
 
 /*
  * Flush and close stdout; returns status, or EXIT_TROUBLE with a message

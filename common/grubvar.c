@@ -1,6 +1,8 @@
 #include "grubvar.h"
 #include "err.h"
+#include "rootpath.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +18,9 @@ struct lex {
 	char style;
 	size_t cstart, cend;
 	int refs_self;
+	size_t *self;		/* with map: [start, end) in val of each $VAR */
+	size_t nself;
+	int reading;		/* a backslash-newline is sh's line continuation, not an error */
 	const char *err;	/* the first thing that makes it unsafe */
 	size_t errpos;
 };
@@ -119,8 +124,15 @@ static size_t expansion(struct lex *lx, size_t pos)
 		return pos + 1;
 	}
 	if (lx->var && nend - nstart == strlen(lx->var) &&
-	    memcmp(s + nstart, lx->var, nend - nstart) == 0)
+	    memcmp(s + nstart, lx->var, nend - nstart) == 0) {
 		lx->refs_self = 1;
+		if (lx->map) {
+			lx->self = xgrow1(lx->self, lx->nself, 2 * sizeof(*lx->self));
+			lx->self[2 * lx->nself] = lx->val.len;
+			lx->self[2 * lx->nself + 1] = lx->val.len + (end - pos);
+			lx->nself++;
+		}
+	}
 	for (i = pos; i < end; i++)
 		push(lx, s[i], i, 0);
 	return end;
@@ -144,9 +156,11 @@ static size_t scan_word(struct lex *lx, size_t pos)
 			for (pos = start; pos < lx->len && s[pos] != c; pos++) {
 				if (c == '"' && s[pos] == '\\' && pos + 1 < lx->len &&
 				    strchr("$`\"\\\n", s[pos + 1])) {
-					if (s[pos + 1] == '\n')
+					/* sh: "\\<newline>" in double quotes is removed */
+					if (s[pos + 1] == '\n' && !lx->reading)
 						lex_error(lx, pos, "a backslash-continued line cannot be edited safely");
-					push(lx, s[pos + 1], pos, 1);
+					if (s[pos + 1] != '\n')
+						push(lx, s[pos + 1], pos, 1);
 					pos++;
 				} else if (c == '"' && s[pos] == '$') {
 					pos = expansion(lx, pos) - 1;
@@ -173,7 +187,8 @@ static size_t scan_word(struct lex *lx, size_t pos)
 		}
 		if (c == '\\') {
 			if (pos + 1 >= lx->len || s[pos + 1] == '\n') {
-				lex_error(lx, pos, "a backslash-continued line cannot be edited safely");
+				if (!lx->reading || pos + 1 >= lx->len)
+					lex_error(lx, pos, "a backslash-continued line cannot be edited safely");
 				pos += 2;
 				continue;
 			}
@@ -273,18 +288,36 @@ static void lex_reset(struct lex *lx)
 	lx->style = 0;
 	lx->cstart = lx->cend = 0;
 	lx->refs_self = 0;
+	free(lx->self);
+	lx->self = NULL;
+	lx->nself = 0;
 	lx->err = NULL;
 }
 
-int grubvar_find(const char *text, size_t len, const char *var,
-		 const char *fname, struct grubvar *gv)
+/* what one pass over a file finds about var */
+struct scan {
+	size_t *word;		/* [start, end) of the value word of each top-level assignment */
+	unsigned char *prefix;	/* ... that is followed by a command */
+	size_t n;
+	size_t nested;		/* the first assignment inside a block, or -1 */
+	size_t open_at;		/* an assignment whose quote runs to the end, or -1 */
+	size_t block_at;	/* where the block open at the end began */
+	int depth;
+};
+
+static void scan_free(struct scan *sc)
+{
+	free(sc->word);
+	free(sc->prefix);
+}
+
+static void scan_file(const char *text, size_t len, const char *var, struct scan *sc)
 {
 	struct lex lx = { 0 };
-	size_t pos = 0, found = (size_t)-1, found_end = 0, open_at = (size_t)-1;
-	size_t block_at = 0;	/* where the block open at the end began */
-	int depth = 0, prefix = 0;
+	size_t pos = 0;
 
-	memset(gv, 0, sizeof(*gv));
+	memset(sc, 0, sizeof(*sc));
+	sc->nested = sc->open_at = (size_t)-1;
 	lx.s = text;
 	lx.len = len;
 	lx.var = var;
@@ -314,14 +347,20 @@ int grubvar_find(const char *text, size_t len, const char *var,
 			lex_reset(&lx);
 			wend = scan_word(&lx, wstart);
 			/* an open quote runs to the end: what follows is inside it */
-			if (lx.err && wend >= len && open_at == (size_t)-1)
-				open_at = p;
+			if (lx.err && wend >= len && sc->open_at == (size_t)-1)
+				sc->open_at = p;
 			for (q = wend; q < len && (text[q] == ' ' || text[q] == '\t'); q++)
 				;
-			if (depth == 0 && n == strlen(var) && memcmp(text + p, var, n) == 0) {
-				found = wstart;
-				found_end = wend;
-				prefix = q < len && !strchr("\n#;", text[q]);
+			if (n == strlen(var) && memcmp(text + p, var, n) == 0) {
+				if (sc->depth == 0) {
+					sc->word = xgrow1(sc->word, sc->n, 2 * sizeof(*sc->word));
+					sc->prefix = xgrow1(sc->prefix, sc->n, 1);
+					sc->word[2 * sc->n] = wstart;
+					sc->word[2 * sc->n + 1] = wend;
+					sc->prefix[sc->n++] = q < len && !strchr("\n#;", text[q]);
+				} else if (sc->nested == (size_t)-1) {
+					sc->nested = p;
+				}
 			}
 			pos = wend;
 		}
@@ -329,59 +368,181 @@ int grubvar_find(const char *text, size_t len, const char *var,
 		while (eol < len && text[eol] != '\n')
 			eol++;
 		if (pos < len && text[pos] != '#') {
-			int was = depth;
+			int was = sc->depth;
 
-			depth += depth_change(text, pos, eol);
-			if (was == 0 && depth != 0)
-				block_at = pos;
+			sc->depth += depth_change(text, pos, eol);
+			if (was == 0 && sc->depth != 0)
+				sc->block_at = pos;
 		}
 		pos = eol;
 	}
 	lex_reset(&lx);
-	if (found == (size_t)-1 && open_at == (size_t)-1 && depth != 0) {
+}
+
+/* var has no top-level assignment: 1, or 2 after saying why one cannot be added */
+static int absent(const char *text, const char *var, const char *fname,
+		  const struct scan *sc)
+{
+	if (sc->open_at == (size_t)-1 && sc->depth != 0) {
 		/* appended, it would not be top level: found by no later run */
-		errorf_line(fname, line_of(text, block_at), "%s: %s; cannot add %s safely", var,
-			    depth > 0 ? "an if, case, loop or brace here is not closed by the end of the file"
-				      : "a fi, esac, done or } here closes a block never opened", var);
+		errorf_line(fname, line_of(text, sc->block_at), "%s: %s; cannot add %s safely", var,
+			    sc->depth > 0 ? "an if, case, loop or brace here is not closed by the end of the file"
+					  : "a fi, esac, done or } here closes a block never opened", var);
 		return 2;
 	}
-	if (found == (size_t)-1 && open_at != (size_t)-1) {
+	if (sc->open_at != (size_t)-1) {
 		/* appending would put the new assignment inside that quote */
-		errorf_line(fname, line_of(text, open_at),
+		errorf_line(fname, line_of(text, sc->open_at),
 			    "%s: an unterminated quote or substitution here runs to the end of the file; "
 			    "cannot add %s safely", var, var);
 		return 2;
 	}
-	if (found == (size_t)-1)
-		return 1;
+	return 1;
+}
 
+/* decode assignment k of sc into lx (map, lit and $VAR spans); 0, or 2 after an error */
+static int decode(struct lex *lx, const struct scan *sc, size_t k, const char *fname)
+{
+	size_t ws = sc->word[2 * k], we = sc->word[2 * k + 1];
+
+	lex_reset(lx);
+	lx->map = xmalloc((we - ws + 1) * sizeof(*lx->map));
+	lx->lit = xmalloc(we - ws + 1);
+	scan_word(lx, ws);
+	if (lx->err) {
+		errorf_line(fname, line_of(lx->s, lx->errpos), "%s: %s", lx->var, lx->err);
+		return 2;
+	}
+	if (sc->prefix[k]) {
+		errorf_line(fname, line_of(lx->s, ws), "%s: the assignment is followed by a command; "
+			    "cannot be edited safely", lx->var);
+		return 2;
+	}
+	return 0;
+}
+
+int grubvar_find(const char *text, size_t len, const char *var,
+		 const char *fname, struct grubvar *gv)
+{
+	struct lex lx = { 0 };
+	struct scan sc;
+	size_t found, found_end;
+	int r;
+
+	memset(gv, 0, sizeof(*gv));
+	lx.s = text;
+	lx.len = len;
+	lx.var = var;
+	scan_file(text, len, var, &sc);
+	if (sc.n == 0) {
+		r = absent(text, var, fname, &sc);
+		if (r == 1 && sc.nested != (size_t)-1)
+			gv->nested_line = line_of(text, sc.nested);
+		scan_free(&sc);
+		return r;
+	}
+	found = sc.word[2 * (sc.n - 1)];
+	found_end = sc.word[2 * (sc.n - 1) + 1];
 	gv->line = line_of(text, found);
-	lx.map = xmalloc((found_end - found + 1) * sizeof(*lx.map));
-	lx.lit = xmalloc(found_end - found + 1);
-	scan_word(&lx, found);
-	if (lx.err) {
-		errorf_line(fname, line_of(text, lx.errpos), "%s: %s", var, lx.err);
+	if (decode(&lx, &sc, sc.n - 1, fname)) {
 		lex_reset(&lx);
+		scan_free(&sc);
 		return 2;
 	}
-	if (prefix) {
-		errorf_line(fname, gv->line, "%s: the assignment is followed by a command; cannot be edited safely", var);
-		lex_reset(&lx);
-		return 2;
-	}
+	scan_free(&sc);
 	gv->wstart = found;
 	gv->wend = found_end;
 	gv->vlen = lx.val.len;
 	gv->val = buf_detach(&lx.val);
 	gv->map = lx.map;
 	gv->lit = lx.lit;
+	lx.map = NULL;
+	lx.lit = NULL;
 	gv->nseg = lx.nseg;
 	gv->style = lx.nseg == 1 ? lx.style : 0;
 	gv->cstart = lx.nseg ? lx.cstart : found;
 	gv->cend = lx.nseg ? lx.cend : found;
 	gv->map[gv->vlen] = gv->cend;
 	gv->refs_self = lx.refs_self;
+	lex_reset(&lx);
 	return 0;
+}
+
+int grubvar_value(const char *text, size_t len, const char *var, const char *fname,
+		  struct grubvar_value *v)
+{
+	struct lex lx = { 0 };
+	struct scan sc;
+	struct buf cur = BUF_INIT;
+	size_t k, first;
+	int known = 0;
+
+	memset(v, 0, sizeof(*v));
+	lx.s = text;
+	lx.len = len;
+	lx.var = var;
+	lx.reading = 1;
+	scan_file(text, len, var, &sc);
+	if (sc.n == 0) {
+		if (sc.nested != (size_t)-1) {
+			errorf_line(fname, line_of(text, sc.nested), "%s: assigned only inside an if, case, "
+				    "loop or function: its value depends on how the shell runs", var);
+			scan_free(&sc);
+			return 2;
+		}
+		scan_free(&sc);
+		return 1;
+	}
+	/* the last assignment, and each earlier one it reaches through $VAR */
+	for (first = sc.n - 1;; first--) {
+		if (decode(&lx, &sc, first, fname)) {
+			lex_reset(&lx);
+			scan_free(&sc);
+			return 2;
+		}
+		if (!lx.refs_self || first == 0)
+			break;
+	}
+	v->steps = xcalloc(sc.n - first, sizeof(*v->steps));
+	for (k = first; k < sc.n; k++) {
+		struct grubvar_step *st = &v->steps[v->nsteps++];
+		struct buf next = BUF_INIT;
+		size_t i = 0, j;
+
+		decode(&lx, &sc, k, fname);
+		st->line = line_of(text, sc.word[2 * k]);
+		st->vlen = lx.val.len;
+		st->val = xstrndup(lx.val.p ? lx.val.p : "", lx.val.len);
+		/* each $VAR stands for the value before; before the first, unknown: kept */
+		for (j = 0; j < lx.nself; j++) {
+			buf_add(&next, lx.val.p + i, lx.self[2 * j] - i);
+			if (known)
+				buf_add(&next, cur.p ? cur.p : "", cur.len);
+			else
+				buf_add(&next, lx.val.p + lx.self[2 * j], lx.self[2 * j + 1] - lx.self[2 * j]);
+			i = lx.self[2 * j + 1];
+		}
+		buf_add(&next, lx.val.p ? lx.val.p + i : "", lx.val.len - i);
+		buf_free(&cur);
+		cur = next;
+		known = 1;
+	}
+	lex_reset(&lx);
+	scan_free(&sc);
+	v->vlen = cur.len;
+	v->val = buf_detach(&cur);
+	return 0;
+}
+
+void grubvar_value_free(struct grubvar_value *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nsteps; i++)
+		free(v->steps[i].val);
+	free(v->steps);
+	free(v->val);
+	memset(v, 0, sizeof(*v));
 }
 
 void grubvar_free(struct grubvar *gv)
@@ -549,13 +710,117 @@ void grubvar_edit_finish(struct grubvar_edit *e, const char *text, size_t len,
 	free(e);
 }
 
+/* the quote the file's assignments open with ('\'' or '"'), '"' when none */
+static char file_quote(const char *text, size_t len)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		size_t p = pos, n;
+
+		while (p < len && (text[p] == ' ' || text[p] == '\t'))
+			p++;
+		for (n = 0; p + n < len && (n ? is_name(text[p + n]) : is_name_start(text[p + n])); n++)
+			;
+		if (n && p + n + 1 < len && text[p + n] == '=' &&
+		    (text[p + n + 1] == '\'' || text[p + n + 1] == '"'))
+			return text[p + n + 1];
+		while (pos < len && text[pos] != '\n')
+			pos++;
+		pos++;
+	}
+	return '"';
+}
+
 void grubvar_append(const char *text, size_t len, const char *var,
-		    const char *value, size_t vlen, struct buf *out)
+		    const char *value, size_t vlen, int extend, struct buf *out)
 {
 	buf_add(out, text, len);
 	if (len && text[len - 1] != '\n')
 		buf_addc(out, '\n');
-	buf_printf(out, "%s=\"", var);
-	dq_escape(out, value, vlen);
-	buf_adds(out, "\"\n");
+	if (!extend) {
+		buf_printf(out, "%s=\"", var);
+		dq_escape(out, value, vlen);
+		buf_adds(out, "\"\n");
+		return;
+	}
+	/* "$VAR ..." keeps what the files read before set; ${VAR} where the file writes so */
+	buf_printf(out, memmem(text, len, "${", 2) ? "%s=\"${%s}" : "%s=\"$%s", var, var);
+	if (file_quote(text, len) == '\'') {
+		buf_adds(out, "\"' ");
+		sq_escape(out, value, vlen);
+		buf_adds(out, "'\n");
+	} else {
+		buf_addc(out, ' ');
+		dq_escape(out, value, vlen);
+		buf_adds(out, "\"\n");
+	}
+}
+
+int grubvar_is_dropin(const char *name)
+{
+	const char *base = strrchr(name, '/');
+	size_t n;
+
+	base = base ? base + 1 : name;
+	n = strlen(base);
+	return n > 4 && strcmp(base + n - 4, ".cfg") == 0 && base - name >= 7 &&
+	       memcmp(base - 7, "grub.d/", 7) == 0;
+}
+
+int grubvar_is_grub_file(const char *name)
+{
+	const char *base = strrchr(name, '/');
+
+	base = base ? base + 1 : name;
+	return strcmp(base, "grub") == 0 || grubvar_is_dropin(name);
+}
+
+/* the *.cfg of a grub.d directory, read inside the root when dir is under it */
+static int scandir_root(const char *root, const char *dir, struct dirent ***list)
+{
+	const char *rel = root_relative(root, dir);
+
+	if (!rel)
+		return scandir(dir, list, NULL, alphasort);
+	/* inside the root (common/rootpath), as every read of a FILE under it */
+	return root_scandir(root, *rel ? rel : "/", list, alphasort);
+}
+
+void grubvar_warn_dropins(const char *root, const char *file, const char *var)
+{
+	const char *slash = strrchr(file, '/');
+	struct buf dir = BUF_INIT;
+	struct dirent **list;
+	int n, i;
+
+	if (slash)
+		buf_add(&dir, file, (size_t)(slash - file) + 1);
+	buf_adds(&dir, "grub.d");
+	n = scandir_root(root, dir.p, &list);
+	for (i = 0; i < n; i++) {
+		const char *e = list[i]->d_name;
+		size_t len = strlen(e);
+		struct buf path = BUF_INIT, text = BUF_INIT;
+		struct grubvar gv;
+
+		if (len > 4 && strcmp(e + len - 4, ".cfg") == 0) {
+			buf_printf(&path, "%s/%s", dir.p, e);
+			if (strcmp(path.p, file) != 0 &&
+			    root_read_given(root, path.p, &text, BUF_MAX_FILE) == 0 &&
+			    grubvar_find(text.p ? text.p : "", text.len, var, path.p, &gv) == 0) {
+				warnf(file, 0, "%s:%zu also sets %s and is read later: %s",
+				      path.p, gv.line, var,
+				      gv.refs_self ? "it changes the value edited here"
+						   : "it overrides this edit");
+				grubvar_free(&gv);
+			}
+		}
+		buf_free(&path);
+		buf_free(&text);
+		free(list[i]);
+	}
+	if (n >= 0)
+		free(list);
+	buf_free(&dir);
 }

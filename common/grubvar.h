@@ -8,7 +8,7 @@
  * a trailing comment is kept.  The assignment edited is the last one at
  * top level (not inside if/case/loops/braces).  Refused, in the edited
  * assignment only: command substitution, backquotes, an unterminated quote,
- * a backslash-continued line, other ${...} forms, an assignment that is a
+ * a backslash-continued line (read as sh reads it: grubvar_value()), other ${...} forms, an assignment that is a
  * prefix of a command; a missing assignment when another's quote or
  * substitution is left open to the end of the file (an appended one would
  * be inside it).  Elsewhere the file may hold anything the shell takes
@@ -32,16 +32,58 @@ struct grubvar {
 	char style;		/* of a one-piece word: '"', '\'' or 0 (bare) */
 	size_t cstart, cend;	/* that piece's content in the source */
 	int refs_self;		/* the value refers to $VAR itself */
+	size_t nested_line;	/* not found: the line of an assignment inside a block, or 0 */
 };
 
 /*
  * Find the last top-level assignment of var in text.  Returns 0 and fills
- * gv, 1 when var is not assigned, 2 when the assignment cannot be edited
- * safely (the message printed, naming fname:line).
+ * gv, 1 when var is not assigned at top level (gv->nested_line says where
+ * it is assigned inside an if, case, loop or function), 2 when the
+ * assignment cannot be edited safely (the message printed, naming
+ * fname:line).
  */
 int grubvar_find(const char *text, size_t len, const char *var,
 		 const char *fname, struct grubvar *gv);
 void grubvar_free(struct grubvar *gv);
+
+/* a FILE named grub, or a grub.d drop-in, is a GRUB defaults file */
+int grubvar_is_grub_file(const char *name);
+/* *.cfg in a grub.d directory: grub-mkconfig sources it after /etc/default/grub */
+int grubvar_is_dropin(const char *name);
+/*
+ * Warn when a grub.d/NAME.cfg beside file assigns var: read after file, it
+ * overrides an edit of it, or changes the value edited there.  When file
+ * is under root (not NULL or "/"), grub.d is read inside the root
+ * (common/rootpath), as file was.
+ */
+void grubvar_warn_dropins(const char *root, const char *file, const char *var);
+
+/* one assignment of the chain that makes a value, decoded on its own */
+struct grubvar_step {
+	size_t line;
+	char *val;		/* $VAR in it kept as text */
+	size_t vlen;
+};
+
+/*
+ * The value sh gives var after running text: the last top-level
+ * assignment, each $VAR or ${VAR} in it standing for the value the one
+ * before gave (before the first, unknown: the reference is kept as text).
+ * A backslash-newline is a line continuation here, as sh reads it.
+ * steps are the assignments that make the value, oldest first; the last
+ * one is grubvar_find()'s.  Returns 0, 1 when var is not assigned, 2 after
+ * an error (printed; an assignment only inside a block is one).
+ */
+struct grubvar_value {
+	char *val;
+	size_t vlen;
+	struct grubvar_step *steps;
+	size_t nsteps;
+};
+
+int grubvar_value(const char *text, size_t len, const char *var, const char *fname,
+		  struct grubvar_value *v);
+void grubvar_value_free(struct grubvar_value *v);
 
 /* text with the value word replaced by one whose decoded value is the edit */
 struct grubvar_edit;
@@ -53,8 +95,12 @@ void grubvar_edit_insert(struct grubvar_edit *e, const char *p, size_t n);
 void grubvar_edit_finish(struct grubvar_edit *e, const char *text, size_t len,
 			 struct buf *out);
 
-/* append "VAR=\"VALUE\"\n" for a variable not yet assigned (text is the file) */
+/*
+ * Append "VAR=\"VALUE\"\n" for a variable not yet assigned (text is the
+ * file); with extend (a grub.d drop-in, read after the files that set it),
+ * "VAR=\"$VAR VALUE\"\n" in the file's quoting: VALUE after what they set.
+ */
 void grubvar_append(const char *text, size_t len, const char *var,
-		    const char *value, size_t vlen, struct buf *out);
+		    const char *value, size_t vlen, int extend, struct buf *out);
 
 #endif

@@ -3,12 +3,19 @@
  */
 #include "hostfacts.h"
 #include "err.h"
+#include "modname.h"
 #include "opts.h"
 #include "rootpath.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+static int by_version(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
 
 enum cpu_vendor hostfacts_cpu(const char *root)
 {
@@ -30,32 +37,6 @@ const char *cpu_vendor_name(enum cpu_vendor v)
 	return v == CPU_INTEL ? "intel" : v == CPU_AMD ? "amd" : "other";
 }
 
-/* a line of modules.dep ("kernel/.../NAME.ko[.xz]:...") or modules.builtin names NAME */
-static int list_has(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = list;
-
-	while (p && *p) {
-		const char *eol = p + strcspn(p, "\n"), *end = p + strcspn(p, ":\n");
-		const char *b = end;
-		size_t k;
-
-		while (b > p && b[-1] != '/')
-			b--;
-		for (k = 0; k < n && b + k < end; k++) {
-			char x = b[k] == '-' ? '_' : b[k], y = name[k] == '-' ? '_' : name[k];
-
-			if (x != y)
-				break;
-		}
-		if (k == n && strncmp(b + n, ".ko", 3) == 0)
-			return 1;
-		p = *eol ? eol + 1 : eol;
-	}
-	return 0;
-}
-
 enum mod_state hostfacts_module(const char *root, const char *rel, const char *name)
 {
 	struct buf path = BUF_INIT;
@@ -64,14 +45,14 @@ enum mod_state hostfacts_module(const char *root, const char *rel, const char *n
 
 	if (!rel)
 		return st;
-	buf_printf(&path, "/lib/modules/%s/modules.builtin", rel);
-	if ((list = root_read_file(root, path.p)) && list_has(list, name))
+	buf_printf(&path, "%s/%s/modules.builtin", root_modules(root), rel);
+	if ((list = root_read_file(root, path.p)) && modname_listed(list, name))
 		st = MOD_BUILTIN;
 	free(list);
 	if (st == MOD_MISSING) {
 		path.len = 0;
-		buf_printf(&path, "/lib/modules/%s/modules.dep", rel);
-		if ((list = root_read_file(root, path.p)) && list_has(list, name))
+		buf_printf(&path, "%s/%s/modules.dep", root_modules(root), rel);
+		if ((list = root_read_file(root, path.p)) && modname_listed(list, name))
 			st = MOD_MODULE;
 		free(list);
 	}
@@ -89,7 +70,7 @@ int hostfacts_modules_listed(const char *root, const char *rel)
 		struct stat st;
 
 		path.len = 0;
-		buf_printf(&path, "/lib/modules/%s/%s", rel, lists[i]);
+		buf_printf(&path, "%s/%s/%s", root_modules(root), rel, lists[i]);
 		r = root_stat(root, path.p, &st) == 0;	/* inside the root */
 	}
 	buf_free(&path);
@@ -123,4 +104,118 @@ const char *hostfacts_fb_release(const char *root, const char *rel)
 	free(cfg);
 	buf_free(&path);
 	return param;
+}
+
+/* "modconf" among the words of a HOOKS=(...) / HOOKS+=(...) line */
+static int has_modconf(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 7 <= n; i++)
+		if (memcmp(s + i, "modconf", 7) == 0 &&
+		    (i == 0 || strchr("( \t\"'", s[i - 1])) &&
+		    (i + 7 == n || strchr(") \t\"'", s[i + 7])))
+			return 1;
+	return 0;
+}
+
+/*
+ * The HOOKS mkinitcpio ends with: /etc/mkinitcpio.conf, then the drop-ins
+ * in /etc/mkinitcpio.conf.d in version order (mkinitcpio appends them to
+ * the main file and sources the whole: "sort -zVu" in mkinitcpio).  Each
+ * HOOKS= line sets, each HOOKS+= line adds.  1 when modconf is in, 0 not,
+ * and *where the last file that set HOOKS.
+ */
+static int mkinitcpio_modconf(const char *root, char **where)
+{
+	struct dirent **ents = NULL;
+	/* inside the root (common/rootpath), as the files read below */
+	int n = root_scandir(root, "/etc/mkinitcpio.conf.d", &ents, NULL), has = 1;
+	char **files = xcalloc((size_t)(n > 0 ? n : 0) + 2, sizeof(*files));
+	size_t nf = 0;
+
+	files[nf++] = xstrdup("/etc/mkinitcpio.conf");
+	for (int i = 0; i < n; i++) {
+		const char *e = ents[i]->d_name;
+		size_t len = strlen(e);
+
+		if (e[0] != '.' && len > 5 && strcmp(e + len - 5, ".conf") == 0) {
+			struct buf b = BUF_INIT;
+
+			buf_printf(&b, "/etc/mkinitcpio.conf.d/%s", e);
+			files[nf++] = buf_detach(&b);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	if (nf > 2)
+		qsort(files + 1, nf - 1, sizeof(*files), by_version);
+	*where = NULL;
+	for (size_t f = 0; f < nf; f++) {
+		char *text = root_read_file(root, files[f]);
+		const char *p = text;
+
+		while (p && *p) {
+			size_t len = strcspn(p, "\n"), k = strspn(p, " \t");
+
+			if (len - k >= 6 && strncmp(p + k, "HOOKS=", 6) == 0) {
+				has = has_modconf(p + k + 6, len - k - 6);
+				free(*where);
+				*where = xstrdup(files[f]);
+			} else if (len - k >= 7 && strncmp(p + k, "HOOKS+=", 7) == 0) {
+				has = has || has_modconf(p + k + 7, len - k - 7);
+			}
+			p += len + (p[len] == '\n');
+		}
+		free(text);
+	}
+	for (size_t f = 0; f < nf; f++)
+		free(files[f]);
+	free(files);
+	return has;
+}
+
+/*
+ * initramfs-tools: /etc/initramfs-tools/modules, loaded early in the
+ * image; mkinitramfs copies every /etc/modprobe.d file in, and
+ * manual_add_modules (hook-functions, modprobe --show-depends) follows a
+ * softdep's pre: modules, so where a softdep line names vfio-pci the
+ * image has it without the list.  dracut: force_drivers in a drop-in
+ * (dracut.sh: instmods them, "rd.driver.pre=" each, modprobed before
+ * udev); /etc/modprobe.d goes in only in hostonly mode
+ * (modules.d/80base/module-setup.sh), so the files are named in
+ * install_items too.  mkinitcpio: MODULES in a drop-in, ahead of
+ * mkinitcpio.conf's (init loads MODULES with modprobe before the
+ * hooks run, before udev loads amdgpu for the kms hook); modprobe.d goes
+ * in only with the modconf hook (install/modconf).
+ */
+void hostfacts_initramfs(const char *root, enum initramfs_kind k, struct initramfs_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->modprobe_d = 1;
+	switch (k) {
+	case INITRAMFS_TOOLS:
+		p->file = "/etc/initramfs-tools/modules";
+		p->format = "modules";
+		p->unless_softdep = 1;
+		break;
+	case INITRAMFS_DRACUT:
+		p->file = "/etc/dracut.conf.d/vfio.conf";
+		p->format = "dracut";
+		p->var = "force_drivers";
+		p->files_var = "install_items";
+		break;
+	case INITRAMFS_MKINITCPIO:
+		p->file = "/etc/mkinitcpio.conf.d/vfio.conf";
+		p->format = "mkinitcpio";
+		p->var = "MODULES";
+		p->modprobe_d = mkinitcpio_modconf(root, &p->modprobe_d_where);
+		break;
+	case INITRAMFS_NONE:
+		break;
+	}
+}
+
+void initramfs_plan_free(struct initramfs_plan *p)
+{
+	free(p->modprobe_d_where);
+	p->modprobe_d_where = NULL;
 }

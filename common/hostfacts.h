@@ -9,6 +9,7 @@
 #ifndef VFIOKIT_HOSTFACTS_H
 #define VFIOKIT_HOSTFACTS_H
 
+#include "bootdetect.h"
 #include "buf.h"
 
 enum cpu_vendor { CPU_OTHER, CPU_INTEL, CPU_AMD };
@@ -31,5 +32,21 @@ int hostfacts_modules_listed(const char *root, const char *rel);
  * boot display for vfio-pci, or NULL when none is needed (see hostfacts.c).
  */
 const char *hostfacts_fb_release(const char *root, const char *rel);
+
+/*
+ * How the initramfs carries vfio-pci, its modprobe.d lines and loads it
+ * before the driver it displaces, for generator k (see hostfacts.c).
+ */
+struct initramfs_plan {
+	const char *file;	/* where the vfio modules go, or NULL */
+	const char *format;	/* modconf-edit --format of file */
+	const char *var;	/* the list variable in file, or NULL */
+	int unless_softdep;	/* not needed when a softdep line carries vfio-pci */
+	const char *files_var;	/* the variable naming modprobe.d files to carry, or NULL */
+	int modprobe_d;		/* the image has /etc/modprobe.d */
+	char *modprobe_d_where;	/* when it has not: the file that says so */
+};
+void hostfacts_initramfs(const char *root, enum initramfs_kind k, struct initramfs_plan *p);
+void initramfs_plan_free(struct initramfs_plan *p);
 
 #endif

@@ -150,6 +150,19 @@ static void ruleset_free(struct ruleset *rs)
 	buf_free(&rs->text);
 }
 
+int modalias_open_release(const char *root, const char *rel, struct modalias_db **out,
+			  char **where)
+{
+	struct buf dir = BUF_INIT;
+	int r;
+
+	/* read inside the root (common/rootpath), as every file under --root */
+	buf_printf(&dir, "%s/%s", root_modules(root), rel);
+	r = modalias_open_root(root, dir.p, out, where);
+	buf_free(&dir);
+	return r;
+}
+
 void modalias_close(struct modalias_db *db)
 {
 	if (!db)
@@ -171,10 +184,15 @@ static int cmp_hit(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static size_t match_set(const struct ruleset *rs, const char *alias,
-			const char **mods, size_t max)
+static void add_hit(struct hit **h, size_t *nh, const struct rule *r)
 {
-	struct hit h[256];
+	*h = xgrow1(*h, *nh, sizeof(**h));
+	(*h)[(*nh)++] = (struct hit){ r->mod, r->order };
+}
+
+static size_t match_set(const struct ruleset *rs, const char *alias, const char ***mods)
+{
+	struct hit *h = NULL;
 	size_t nh = 0, i, n = 0, lo = 0, hi = rs->nkeyed;
 	long key = vendor_key(alias);
 
@@ -189,51 +207,57 @@ static size_t match_set(const struct ruleset *rs, const char *alias,
 				hi = mid;
 		}
 		for (i = lo; i < rs->nkeyed && vendor_key(rs->r[i].pat) == key; i++)
-			if (nh < 256 && fnmatch(rs->r[i].pat, alias, 0) == 0)
-				h[nh++] = (struct hit){ rs->r[i].mod, rs->r[i].order };
+			if (fnmatch(rs->r[i].pat, alias, 0) == 0)
+				add_hit(&h, &nh, &rs->r[i]);
 	} else {
 		for (i = 0; i < rs->nkeyed; i++)
-			if (nh < 256 && fnmatch(rs->r[i].pat, alias, 0) == 0)
-				h[nh++] = (struct hit){ rs->r[i].mod, rs->r[i].order };
+			if (fnmatch(rs->r[i].pat, alias, 0) == 0)
+				add_hit(&h, &nh, &rs->r[i]);
 	}
 	for (i = rs->nkeyed; i < rs->n; i++)
-		if (nh < 256 && fnmatch(rs->r[i].pat, alias, 0) == 0)
-			h[nh++] = (struct hit){ rs->r[i].mod, rs->r[i].order };
-	qsort(h, nh, sizeof(*h), cmp_hit);
-	for (i = 0; i < nh && n < max; i++) {
+		if (fnmatch(rs->r[i].pat, alias, 0) == 0)
+			add_hit(&h, &nh, &rs->r[i]);
+	if (nh)
+		qsort(h, nh, sizeof(*h), cmp_hit);
+	*mods = xmalloc((nh ? nh : 1) * sizeof(**mods));
+	for (i = 0; i < nh; i++) {
 		size_t j;
 
-		for (j = 0; j < n && strcmp(mods[j], h[i].mod) != 0; j++)
+		for (j = 0; j < n && strcmp((*mods)[j], h[i].mod) != 0; j++)
 			;
 		if (j == n)
-			mods[n++] = h[i].mod;
+			(*mods)[n++] = h[i].mod;
 	}
+	free(h);
 	return n;
 }
 
 size_t modalias_lookup(const struct modalias_db *db, const char *alias,
-		       const char **mods, size_t max)
+		       const char ***mods)
 {
-	size_t n = match_set(&db->alias, alias, mods, max);
+	size_t n = match_set(&db->alias, alias, mods);
 
-	if (n == 0 && db->has_builtin)
-		n = match_set(&db->builtin, alias, mods, max);
+	if (n == 0 && db->has_builtin) {
+		free(*mods);
+		n = match_set(&db->builtin, alias, mods);
+	}
 	return n;
 }
 
 const char *modalias_driver_module(const struct modalias_db *db, const char *alias,
 				   const char *driver)
 {
-	const char *m[64];
-	size_t n = modalias_lookup(db, alias, m, 64), i;
+	const char **m, *found = NULL;
+	size_t n = modalias_lookup(db, alias, &m), i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !found; i++) {
 		const char *a = m[i], *b = driver;
 
 		while (*a && *b && (*a == *b || (strchr("-_", *a) && strchr("-_", *b))))
 			a++, b++;
 		if (!*a && !*b)
-			return m[i];
+			found = m[i];
 	}
-	return NULL;
+	free(m);
+	return found;
 }

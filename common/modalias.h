@@ -25,13 +25,17 @@ int modalias_open(const char *dir, struct modalias_db **out, char **where);
 int modalias_open_root(const char *root, const char *dir, struct modalias_db **out,
 		       char **where);
 void modalias_close(struct modalias_db *db);
+/* modalias_open_root() on kernel release rel's directory under root (opts.h root_modules()) */
+int modalias_open_release(const char *root, const char *rel, struct modalias_db **out,
+			  char **where);
 
 /*
- * The modules whose aliases match alias, at most max of them, into mods
- * (pointers into db); returns how many.
+ * The modules whose aliases match alias, each once, in modules.alias
+ * order: *mods (pointers into db; the caller frees the array); returns
+ * how many.  No limit: every match is there.
  */
 size_t modalias_lookup(const struct modalias_db *db, const char *alias,
-		       const char **mods, size_t max);
+		       const char ***mods);
 
 /*
  * The module behind a bound driver when sysfs has no driver/module link:

@@ -1,6 +1,6 @@
 /*
- * modconf: module configuration files, read as the programs that read them
- * and edited as spans over the original text.
+ * modconf: module configuration files, parsed as the programs that read
+ * them (modedit.h edits them).
  *
  *   modprobe   modprobe.d(5) as kmod parses it (libkmod-config.c
  *              kmod_config_parse, shared/util.c freadline_wrapped): a
@@ -25,6 +25,7 @@
 #define VFIOKIT_MODCONF_H
 
 #include "buf.h"
+#include "modname.h"
 
 #include <stddef.h>
 
@@ -72,11 +73,10 @@ struct modconf {
 
 /* the format of a FILE by its path: under a modprobe.d directory, modprobe */
 enum modconf_format modconf_format_of(const char *path);
-
-/* kmod's underscores(): '-' to '_' outside [...]; -1 on an unmatched bracket */
-int modname_normalize(char *s);
-/* module names equal as kmod compares them */
-int modname_eq(const char *a, size_t alen, const char *b, size_t blen);
+/* does path name a file in a directory named dir? */
+int modconf_dir_is(const char *path, const char *dir);
+/* does the name s end with suffix? */
+int modconf_name_ends(const char *s, const char *suffix);
 
 /*
  * Parse len bytes of p.  Returns 0, or -1 with *errline and *err set (a NUL
@@ -84,24 +84,22 @@ int modname_eq(const char *a, size_t alen, const char *b, size_t blen);
  */
 int modconf_parse(struct modconf *mc, const char *p, size_t len,
 		  enum modconf_format fmt, size_t *errline, const char **err);
+/*
+ * Lines appended to a parsed text that ended in a newline (not open_end,
+ * not escape_end): the text is now len bytes at p (it may have moved; the
+ * old part is the same bytes), and only the new lines are parsed, so ops
+ * that only add lines cost the lines they add, not a parse of the whole
+ * text each (10,000 --set ops).  The new part holds no NUL byte.
+ */
+void modconf_parse_more(struct modconf *mc, const char *p, size_t len);
 void modconf_free(struct modconf *mc);
 
-enum modconf_opkind { MODCONF_SET, MODCONF_MERGE, MODCONF_DEL, MODCONF_UNMERGE };
+/* is s (n bytes) a modprobe.d directive? */
+int modconf_is_verb(const char *s, size_t n);
 
-struct modconf_op {
-	enum modconf_opkind kind;
-	const char *arg;	/* a line in the file's own syntax */
-};
-
-const char *modconf_opname(enum modconf_opkind kind);
-
-/*
- * Apply ops in order to the text of file (its name for messages and for
- * the warnings that depend on where it lives).  Prints warnings (exit
- * status unchanged) and errors itself; returns 0, or -1 after an error.
- */
-int modconf_edit(const char *file, enum modconf_format fmt,
-		 const struct modconf_op *ops, size_t nops,
-		 const struct buf *in, struct buf *out);
+/* word i of a line: its text, and its raw span in the file */
+const char *mc_word(const struct mc_line *l, size_t i, size_t *n);
+size_t mc_word_start(const struct mc_line *l, size_t i);
+size_t mc_word_end(const struct mc_line *l, size_t i);
 
 #endif

@@ -10,6 +10,11 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+/* the file VERSION, passed by the Makefile as -DVFIOKIT_VERSION="..." */
+#ifndef VFIOKIT_VERSION
+#error "VFIOKIT_VERSION is not defined: build with make, which reads it from the file VERSION"
+#endif
+
 int opts_common(int c, const char *arg, struct common_opts *o,
 		void (*usage)(FILE *))
 {
@@ -19,32 +24,37 @@ int opts_common(int c, const char *arg, struct common_opts *o,
 	switch (c) {
 	case 'h':
 		usage(stdout);
-		exit(close_stdout(EXIT_YES));
+		o->status = EXIT_YES;
+		return OPTS_QUIT;
 	case OPT_VERSION:
 		printf("%s %s\n", progname, VFIOKIT_VERSION);
-		exit(close_stdout(EXIT_YES));
+		o->status = EXIT_YES;
+		return OPTS_QUIT;
 	case OPT_ROOT:
 		if (!*arg) {
 			errorf("--root", "empty directory name");
-			exit(EXIT_TROUBLE);
+			o->status = EXIT_TROUBLE;
+			return OPTS_QUIT;
 		}
 		/* a root that is not there is trouble, not a system without an IOMMU */
 		e = stat(arg, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 		if (e) {
 			errorf_errno("--root", e, "'%s'", arg);
-			exit(EXIT_TROUBLE);
+			o->status = EXIT_TROUBLE;
+			return OPTS_QUIT;
 		}
 		o->root = arg;
-		return 1;
+		return OPTS_TAKEN;
 	case OPT_KERNEL:
 		o->kernel = arg;
-		return 1;
+		return OPTS_TAKEN;
 	case '?':
 	case ':':
 		usage(stderr);
-		exit(EXIT_TROUBLE);
+		o->status = EXIT_TROUBLE;
+		return OPTS_QUIT;
 	}
-	return 0;
+	return OPTS_OWN;
 }
 
 int root_is_slash(const char *root)
@@ -67,9 +77,18 @@ char *root_path(const char *root, const char *path)
 	return buf_detach(&b);
 }
 
+const char *root_modules(const char *root)
+{
+	struct stat st;
+	/* inside the root (common/rootpath): ROOT/lib -> /usr/lib is the root's */
+	int lib = root_stat(root, "/lib/modules", &st) == 0 && S_ISDIR(st.st_mode);
+
+	return lib ? "/lib/modules" : "/usr/lib/modules";
+}
+
 static char *newest_module_dir(const char *root)
 {
-	DIR *d = root_opendir(root, "/lib/modules");
+	DIR *d = root_opendir(root, root_modules(root));
 	struct dirent *e;
 	char *best = NULL;
 

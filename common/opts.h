@@ -17,6 +17,11 @@ enum {
 	OPT_TOOL = 0x200	/* a tool's own long-only options start here */
 };
 
+/* the lines of -h for the options every tool takes, and for --kernel */
+#define OPTS_HELP_ROOT    "  --root DIR         read and write every system path under DIR\n"
+#define OPTS_HELP_COMMON  "  -h, --help         print this and exit\n" \
+			  "  --version          print the version and exit\n"
+
 /* put these at the head of a tool's struct option table */
 #define COMMON_LONGOPTS \
 	{ "help", no_argument, NULL, 'h' }, \
@@ -27,18 +32,30 @@ enum {
 struct common_opts {
 	const char *root;	/* "/" unless --root */
 	const char *kernel;	/* NULL unless --kernel */
+	int status;		/* after OPTS_QUIT: the exit status */
 };
 
-#define COMMON_OPTS_INIT { "/", NULL }
+#define COMMON_OPTS_INIT { "/", NULL, 0 }
+
+/* what opts_common() made of an option */
+enum { OPTS_OWN, OPTS_TAKEN, OPTS_QUIT };
 
 /*
- * Handle one getopt_long result that every tool shares: 'h' prints usage
- * to stdout and exits 0, OPT_VERSION prints "NAME VERSION" and exits 0,
- * '?' prints usage to stderr and exits 2.  Returns 1 when c was handled,
- * 0 when it is the tool's own.
+ * Handle one getopt_long result that every tool shares.  Returns
+ * OPTS_TAKEN when c was handled, OPTS_OWN when it is the tool's own, and
+ * OPTS_QUIT when the tool is done and main exits with o->status: 'h'
+ * printed usage to stdout (0), OPT_VERSION "NAME VERSION" (0), '?' usage
+ * to stderr (2), an empty --root an error (2).  Nothing here exits.
  */
 int opts_common(int c, const char *arg, struct common_opts *o,
 		void (*usage)(FILE *));
+
+/*
+ * Where a root keeps its kernels' modules, relative to it: "/lib/modules",
+ * or "/usr/lib/modules" on a root without /lib/modules (a merged /usr whose
+ * /lib link is gone).  A static string.
+ */
+const char *root_modules(const char *root);
 
 /* ROOT joined with an absolute system path; the caller frees */
 char *root_path(const char *root, const char *path);

@@ -41,6 +41,13 @@ const char *root_relative(const char *root, const char *path)
 	return path + n;
 }
 
+int root_read_given(const char *root, const char *path, struct buf *b, size_t max)
+{
+	const char *rel = root_relative(root, path);
+
+	return rel ? root_read(root, rel, b, max) : buf_read_file(b, path, max);
+}
+
 /* --- the walk ---------------------------------------------------------- */
 
 struct walk {
@@ -365,6 +372,21 @@ DIR *root_opendir(const char *root, const char *path)
 		errno = e;
 	}
 	return d;
+}
+
+int root_scandir(const char *root, const char *path, struct dirent ***list,
+		 int (*cmp)(const struct dirent **, const struct dirent **))
+{
+	DIR *d = root_opendir(root, path);
+	int n, e;
+
+	if (!d)
+		return -1;
+	n = scandirat(dirfd(d), ".", list, NULL, cmp);
+	e = errno;
+	closedir(d);
+	errno = e;
+	return n;
 }
 
 /* --- paths to write ---------------------------------------------------- */

@@ -44,6 +44,9 @@ int root_read(const char *root, const char *path, struct buf *b, size_t max);
 int root_stat(const char *root, const char *path, struct stat *st);
 /* opendir of path under root; NULL with errno */
 DIR *root_opendir(const char *root, const char *path);
+/* scandir(3) of path under root, every entry, sorted by cmp (may be NULL); -1 with errno */
+int root_scandir(const char *root, const char *path, struct dirent ***list,
+		 int (*cmp)(const struct dirent **, const struct dirent **));
 
 /* a regular file read whole from fd, opened O_NONBLOCK; 0 or -errno */
 int read_regular_fd(int fd, struct buf *b, size_t max);
@@ -68,5 +71,11 @@ void rootpath_free(struct rootpath *rp);
 
 /* the part of path after "ROOT/", or NULL when path is not under root */
 const char *root_relative(const char *root, const char *path);
+/*
+ * A file named as the user gave it ("ROOT/etc/...", or any other path)
+ * read whole: inside the root when it is under it (root_read), else
+ * buf_read_file.  0 or -errno.
+ */
+int root_read_given(const char *root, const char *path, struct buf *b, size_t max);
 
 #endif

@@ -57,6 +57,13 @@ load helper
 	ce_twice "intel_iommu=on,igfx_off" "intel_iommu=on" --merge intel_iommu=on,igfx_off
 }
 
+@test "vfio-pci ids are one id whatever their case (the driver reads them with %x), other lists keep case" {
+	ce_twice "vfio-pci.ids=10de:1b80" "vfio-pci.ids=10de:1b80" --merge vfio-pci.ids=10DE:1B80
+	ce_twice "vfio_pci.ids=8086:3E92,10de:1b80 q" "vfio_pci.ids=8086:3E92 q" --merge vfio-pci.ids=10de:1b80,8086:3e92
+	ce_twice "q" "vfio-pci.ids=10de:1b80 q" --unmerge vfio-pci.ids=10DE:1B80
+	ce_twice "intel_iommu=on,ON" "intel_iommu=on" --merge intel_iommu=ON
+}
+
 @test "--merge creates KEY=ITEMS when absent, without duplicate items" {
 	ce_twice "quiet vfio_pci.ids=a:b,c:d" "quiet" --merge vfio_pci.ids=a:b,c:d,a:b
 }

@@ -103,6 +103,104 @@ setup() {
 	[ "$(grub_value "$G")" = 'iommu=pt a="b c"' ]
 }
 
+# grub_sourced FILE... VAR: sh sources the files in order (as grub-mkconfig
+# reads /etc/default/grub, then grub.d/*.cfg) and prints VAR
+grub_sourced() {
+	local var=${*: -1} script='' f
+	for f in "${@:1:$#-1}"; do script="$script . '$f' >/dev/null 2>&1;"; done
+	sh -c "$script"' eval "printf %s \"\${$1}\""' sh "$var"
+}
+
+@test "a grub.d drop-in that does not set the variable gets VAR=\"\$VAR ...\": what /etc/default/grub sets stays" {
+	mkdir -p "$BATS_TEST_TMPDIR/default"
+	cp -r "$DATA/grub/proxmox/." "$BATS_TEST_TMPDIR/default/"
+	d="$BATS_TEST_TMPDIR/default"
+	run -0 --separate-stderr "$CE" -i --var GRUB_CMDLINE_LINUX --set iommu=pt "$d/grub.d/proxmox-ve.cfg"
+	[ "$(cat "$d/grub.d/proxmox-ve.cfg")" = 'GRUB_DISTRIBUTOR="Proxmox VE"
+GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX iommu=pt"' ]
+	[ "$(grub_sourced "$d/grub" "$d/grub.d/init-select.cfg" "$d/grub.d/proxmox-ve.cfg" GRUB_CMDLINE_LINUX)" = \
+	  "root=ZFS=rpool/ROOT/pve-1 boot=zfs iommu=pt" ]
+	# idempotent: the second run finds iommu=pt in the drop-in's own value
+	run -0 "$CE" --check --var GRUB_CMDLINE_LINUX --set iommu=pt "$d/grub.d/proxmox-ve.cfg"
+	# the file's own quoting: single quotes and ${VAR}
+	printf "GRUB_DISTRIBUTOR='Debian'\nGRUB_X=\"\${GRUB_X} y\"\n" >"$d/grub.d/single.cfg"
+	run -0 "$CE" --set iommu=pt --set "a=it's" "$d/grub.d/single.cfg"
+	[ "$output" = "GRUB_DISTRIBUTOR='Debian'
+GRUB_X=\"\${GRUB_X} y\"
+GRUB_CMDLINE_LINUX_DEFAULT=\"\${GRUB_CMDLINE_LINUX_DEFAULT}\"' iommu=pt a=it'\\''s'" ]
+	printf '%s\n' "$output" >"$G"
+	[ "$(grub_sourced "$d/grub" "$G" GRUB_CMDLINE_LINUX_DEFAULT)" = "quiet iommu=pt a=it's" ]
+	# /etc/default/grub itself still gets a plain assignment
+	printf 'GRUB_TIMEOUT=5\n' >"$G"
+	run -0 "$CE" --set iommu=pt "$G"
+	[ "$output" = 'GRUB_TIMEOUT=5
+GRUB_CMDLINE_LINUX_DEFAULT="iommu=pt"' ]
+}
+
+@test "a variable assigned only inside if, a loop or a function: an edit that would append is refused, nothing written" {
+	for body in 'if [ -e /x ]; then\n  V="c"\nfi\n' 'for x in 1; do\n  V="c"\ndone\n' 'f() {\n  V="c"\n}\nf\n'; do
+		printf "GRUB_TIMEOUT=5\n${body//V=/GRUB_CMDLINE_LINUX_DEFAULT=}" >"$G"
+		cp "$G" "$G.orig"
+		run -2 --separate-stderr "$CE" -i -g --set iommu=pt "$G"
+		[ "$stderr" = "cmdline-edit: $G:3: GRUB_CMDLINE_LINUX_DEFAULT: assigned only inside an if, case, loop or function; a top-level assignment appended would throw that value away: edit it by hand" ]
+		[ -z "$output" ]
+		cmp "$G" "$G.orig"
+		# an edit that appends nothing has nothing to refuse
+		run -0 "$CE" -i -g --del iommu "$G"
+		cmp "$G" "$G.orig"
+	done
+}
+
+@test "earlier VAR=\"\$VAR ...\" assignments: --get answers from the value sh ends with" {
+	printf '%s\n' 'GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on"' 'GRUB_TIMEOUT=5' \
+		'GRUB_CMDLINE_LINUX_DEFAULT="${GRUB_CMDLINE_LINUX_DEFAULT} iommu=force"' >"$G"
+	[ "$(grub_value "$G")" = " intel_iommu=on iommu=force" ]
+	run -0 --separate-stderr "$CE" -g --get intel_iommu "$G"
+	[ "$output" = on ]
+	run -0 --separate-stderr "$CE" -g --get iommu "$G"
+	[ "$output" = force ]
+	printf '%s\n' 'GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=soft"' 'GRUB_CMDLINE_LINUX_DEFAULT="splash"' \
+		'GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT iommu=pt"' >"$G"
+	run -0 "$CE" -g --get iommu "$G"
+	[ "$output" = pt ]	# the first line is replaced by the second: sh forgets it
+	run -0 "$CE" -g --get splash "$G"
+	run -1 "$CE" -g --get quiet "$G"
+}
+
+@test "earlier VAR=\"\$VAR ...\" assignments: an edit of what they give exits 2 naming the line; one it does not need is skipped" {
+	printf '%s\n' 'GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on"' 'GRUB_TIMEOUT=5' \
+		'GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT iommu=force"' >"$G"
+	cp "$G" "$G.orig"
+	run -2 --separate-stderr "$CE" -i -g --del intel_iommu "$G"
+	[ "$stderr" = "cmdline-edit: $G:1: GRUB_CMDLINE_LINUX_DEFAULT: --del 'intel_iommu': this earlier assignment gives the parameter, and line 3 extends it through \$GRUB_CMDLINE_LINUX_DEFAULT; the edit cannot reach it here: edit it by hand" ]
+	cmp "$G" "$G.orig"
+	run -2 "$CE" -i -g --set intel_iommu=off "$G"
+	cmp "$G" "$G.orig"
+	# already so in the value sh ends with: nothing to do, nothing written twice
+	run -0 "$CE" -i -g --set intel_iommu=on --add intel_iommu=on "$G"
+	cmp "$G" "$G.orig"
+	# a merge goes into the last occurrence: here line 1's
+	run -2 "$CE" -i -g --merge intel_iommu=igfx_off "$G"
+	cmp "$G" "$G.orig"
+	# what the last line gives is edited there; sh agrees
+	run -0 "$CE" -i -g --set iommu=pt --add video=efifb:off "$G"
+	[ "$(sed -n 3p "$G")" = 'GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT iommu=pt video=efifb:off"' ]
+	[ "$(grub_value "$G")" = " intel_iommu=on iommu=pt video=efifb:off" ]
+	cmp <(sed -n 1,2p "$G") <(sed -n 1,2p "$G.orig")
+}
+
+@test "--get reads a backslash-continued value as sh does, though an edit refuses it" {
+	printf 'GRUB_CMDLINE_LINUX_DEFAULT="quiet \\\n  splash iommu=pt"\n' >"$G"
+	[ "$(grub_value "$G")" = "quiet   splash iommu=pt" ]
+	run -0 --separate-stderr "$CE" -g --get iommu "$G"
+	[ "$output" = pt ]
+	run -0 --separate-stderr "$CE" -g --get splash "$G"
+	[ "$output" = "" ]
+	run -1 "$CE" -g --get intel_iommu "$G"
+	run -2 --separate-stderr "$CE" -g --set iommu=on "$G"
+	[ "$stderr" = "cmdline-edit: $G:1: GRUB_CMDLINE_LINUX_DEFAULT: a backslash-continued line cannot be edited safely" ]
+}
+
 @test "a value spread over lines inside quotes is edited, its line breaks kept" {
 	printf 'GRUB_CMDLINE_LINUX_DEFAULT="quiet\n  splash"\nX=1\n' >"$G"
 	"$CE" -i --set iommu=pt "$G"

@@ -122,6 +122,21 @@ options vfio_pci disable_vga=1" ]
 	[ "$output" = "" ]
 }
 
+@test "--unmerge takes a dep out of a softdep line: an emptied section loses its marker, an emptied line goes" {
+	need_kmod
+	f="$BATS_TEST_TMPDIR/etc/modprobe.d/vfio.conf"
+	text "$f" '# mine\nsoftdep i915 pre: drm vfio-pci post: snd_hda_intel\nsoftdep e1000e pre: vfio_pci\n'
+	mc_twice "$f" '# mine\nsoftdep i915 pre: drm post: snd_hda_intel\n' \
+		--unmerge 'softdep i915 pre: vfio-pci' --unmerge 'softdep e1000e pre: vfio-pci'
+	mc_twice "$f" '# mine\nsoftdep i915 post: snd_hda_intel\n' --unmerge 'softdep i915 pre: drm'
+	# a dep in the other section stays
+	mc_twice "$f" '# mine\nsoftdep i915 post: snd_hda_intel\n' --unmerge 'softdep i915 pre: snd_hda_intel'
+	run -0 kmod_sees "$f" i915
+	[ "$output" = "softdep i915 post: snd_hda_intel" ]
+	text "$f" 'weakdep a b c\n'
+	mc_twice "$f" 'weakdep a b\n' --unmerge 'weakdep a c'
+}
+
 @test "--del of a module's options removes all its options lines, and only those" {
 	f="$BATS_TEST_TMPDIR/etc/modprobe.d/vfio.conf"
 	text "$f" 'options vfio-pci ids=8086:3e92\nblacklist i915\noptions vfio_pci disable_vga=1\n'
@@ -166,6 +181,35 @@ options vfio_pci disable_vga=1" ]
 	mc_twice "$f" '' --del 'softdep i915'
 	text "$f" 'softdep nouveau post: x\n'
 	mc_twice "$f" 'softdep nouveau pre: vfio-pci post: x\n' --set 'softdep nouveau pre: vfio-pci'
+}
+
+@test "softdep with 'pre:' glued to the module: a warning saying what kmod reads, and --set fixes it" {
+	need_kmod
+	f="$BATS_TEST_TMPDIR/etc/modprobe.d/vfio.conf"
+	text "$f" 'softdep drm pre:vfio-pci\n'
+	run -0 kmod_sees "$f" drm
+	[ "$output" = "softdep drm " ]	# kmod: no dependency at all
+	mc_twice "$f" 'softdep drm pre: vfio-pci\n' --set 'softdep drm pre: vfio-pci'
+	[ "$MC_STDERR" = "modconf-edit: $f:1: warning: 'pre:vfio-pci': kmod switches to pre-dependencies only on 'pre:' followed by a blank, so it ignores this word; write 'pre: vfio-pci'" ]
+	run -0 kmod_sees "$f" drm
+	[ "$output" = "softdep drm pre: vfio-pci" ]
+	# after a real 'pre:', the glued word is a module named 'pre:vfio-pci' to kmod
+	text "$f" 'softdep drm pre: i915 pre:vfio-pci\n'
+	mc_twice "$f" 'softdep drm pre: i915 vfio-pci\n' --set 'softdep drm pre: vfio-pci'
+	[ "$MC_STDERR" = "modconf-edit: $f:1: warning: 'pre:vfio-pci': kmod switches to pre-dependencies only on 'pre:' followed by a blank, so it reads it as a module of that name; write 'pre: vfio-pci'" ]
+	run -0 kmod_sees "$f" drm
+	[ "$output" = "softdep drm pre: i915 vfio-pci" ]
+	# a glued word not asked for stays (the warning says it)
+	text "$f" 'softdep drm pre: i915 post:foo\n'
+	mc_twice "$f" 'softdep drm pre: i915 post:foo vfio-pci\n' --set 'softdep drm pre: vfio-pci'
+}
+
+@test "a glued 'pre:' in the op itself is refused naming the missing space, nothing written" {
+	f="$BATS_TEST_TMPDIR/etc/modprobe.d/vfio.conf"
+	text "$f" 'softdep drm pre: i915\n'
+	run -2 --separate-stderr "$MC" -i --set 'softdep drm pre:vfio-pci' "$f"
+	[ "$stderr" = "modconf-edit: --set 'softdep drm pre:vfio-pci': 'pre:vfio-pci': a space is missing after 'pre:' (kmod switches sections only on the word alone)" ]
+	[ "$(cat "$f")" = "softdep drm pre: i915" ]
 }
 
 @test "install and remove: one line per module, the command replaced" {

@@ -178,7 +178,7 @@ options snd a=\' ]
 	run -2 --separate-stderr "$MC" "$BATS_TEST_TMPDIR/x"
 	[ "${stderr%%$'\n'*}" = "modconf-edit: no edit given (--set, --merge, --del or --unmerge)" ]
 	run -2 --separate-stderr "$MC" --format conf --set x
-	[ "$stderr" = "modconf-edit: --format: 'conf': not modules or modprobe" ]
+	[ "$stderr" = "modconf-edit: --format: 'conf': not modules, modprobe, dracut or mkinitcpio" ]
 	run -2 --separate-stderr "$MC" -i --set x
 	[ "$stderr" = "modconf-edit: -i needs a FILE" ]
 }

@@ -50,6 +50,16 @@ pci:v000010DEd000010F0sv00001462sd00003362bc04sc03i00" ]
 0000:00:06.0" ]
 }
 
+@test "-m on a root whose modules live in /usr/lib/modules only (no /lib link)" {
+	mkdir -p "$T/usr/lib"
+	mv "$T/lib/modules" "$T/usr/lib/modules"
+	run -0 "$VFIOKIT_BIN/modalias-of" --root "$T" --kernel 6.1.0-18-amd64 -m 00:01.1
+	[ "$output" = "0000:00:01.1 snd_hda_intel snd_sof_pci_intel_cnl" ]
+	# and the newest kernel there is the one read when none is named
+	run -0 "$VFIOKIT_BIN/pci-list" --root "$T" -o slot,modules -s 00:01.1
+	[ "$output" = "0000:00:01.1	snd_hda_intel,snd_sof_pci_intel_cnl" ]
+}
+
 @test "an unknown device is exit 2 and prints nothing" {
 	run -2 --separate-stderr "$VFIOKIT_BIN/modalias-of" --root "$T" 00:00.0 00:1f.7
 	[ -z "$output" ]

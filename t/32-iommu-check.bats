@@ -187,14 +187,17 @@ PASS	vfio	6.1.0-18-amd64: vfio vfio_pci vfio_iommu_type1 vfio_virqfd" ]
 	[[ $output != *"WARN	igfx"* ]]
 }
 
-@test "the hint names the file this host boots from: none for hand-written systemd-boot entries, the host for a container" {
+@test "the hint names the file this host boots from: hand-written systemd-boot entries, none without them, the host for a container" {
 	cp -a "$DATA/hosts/proxmox-igpu" "$R.pve"
 	rm -r "$R.pve/sys/kernel/iommu_groups"/* "$R.pve/etc/kernel/proxmox-boot-uuids"
-	mkdir -p "$R.pve/boot/efi/loader/entries"
+	mkdir -p "$R.pve/boot/efi/loader"
 	printf 'default arch.conf\n' >"$R.pve/boot/efi/loader/loader.conf"
 	run -1 "$VFIOKIT_BIN/iommu-check" --root "$R.pve"
 	[[ $output == *"hint	cmdline	no kernel command line file found for boot loader "*"make the edit (--set intel_iommu=on --set iommu=pt) where it reads the command line"* ]]
 	[[ $output != *"/etc/default/grub"* ]]
+	mkdir "$R.pve/boot/efi/loader/entries"
+	run -1 "$VFIOKIT_BIN/iommu-check" --root "$R.pve"
+	[[ $output == *"hint	cmdline	cmdline-edit -i --set intel_iommu=on --set iommu=pt $R.pve/boot/efi/loader/entries/*.conf"* ]]
 	mkdir -p "$R.pve/run/systemd" && echo lxc >"$R.pve/run/systemd/container"
 	run -1 "$VFIOKIT_BIN/iommu-check" --root "$R.pve"
 	[ "${lines[4]}" = "hint	cmdline	a container ($R.pve/run/systemd/container): set the IOMMU on its host" ] ||

@@ -255,12 +255,23 @@ cmdline-format line'
 		"bootctl update --graceful"
 }
 
-@test "Arch with hand-written systemd-boot entries: no cmdline file to name" {
+@test "Arch with hand-written systemd-boot entries: the entries' options lines are the command line" {
 	arch_common
 	file /boot/loader/loader.conf 'default arch.conf
 '
 	file /boot/loader/entries/arch.conf 'options root=/dev/sda2 rw
 '
+	detect_is 'initramfs mkinitcpio
+bootloader systemd-boot
+cmdline-file /boot/loader/entries/*.conf
+cmdline-format entry'
+	# on the ESP that holds loader.conf (bootctl's order: /efi, /boot, /boot/efi)
+	mkdir -p "$R/efi/loader/entries"
+	file /efi/loader/loader.conf 'default arch.conf
+'
+	run -0 "$BR" --root "$R" --detect
+	[ "${lines[2]}" = "cmdline-file /efi/loader/entries/*.conf" ]
+	rm -r "$R/efi" "$R/boot/loader/entries"
 	detect_is 'initramfs mkinitcpio
 bootloader systemd-boot
 cmdline-file none
@@ -374,7 +385,19 @@ boot-refresh: update-initramfs: failed with exit status 1" ]
 usage: boot-refresh [--root DIR] [-n] [--detect | --mark | --if-marked] [--initramfs-only | --bootloader-only] [-k REL | --all]" ]
 	run -2 "$BR" extra
 	run -0 "$BR" --help
-	[ "$output" = "usage: boot-refresh [--root DIR] [-n] [--detect | --mark | --if-marked] [--initramfs-only | --bootloader-only] [-k REL | --all]" ]
+	[ "$output" = "usage: boot-refresh [--root DIR] [-n] [--detect | --mark | --if-marked] [--initramfs-only | --bootloader-only] [-k REL | --all]
+options:
+  --all              every installed kernel's initramfs
+  --bootloader-only  refresh the boot loader only
+  --detect           print what this host uses, run nothing
+  --mark             record that a refresh is owed, run nothing
+  --if-marked        refresh only when a refresh is owed
+  --initramfs-only   rebuild the initramfs only
+  -k, --kernel REL   the initramfs of this kernel release (default: the running one)
+  -n, --dry-run      print the commands, run nothing
+  --root DIR         read and write every system path under DIR
+  -h, --help         print this and exit
+  --version          print the version and exit" ]
 }
 
 @test "without the test seam, a --root other than / is chrooted into (refused when not root)" {
@@ -424,7 +447,12 @@ vfio-pci module
 modules-file /etc/modules
 modules-load vfio_pci vfio vfio_iommu_type1
 modules-drop vfio_virqfd
-fb-release none" ]
+fb-release none
+initramfs-modules-file /etc/initramfs-tools/modules
+initramfs-modules-format modules
+initramfs-modules-needed without-softdep
+initramfs-files-var none
+initramfs-modprobe-d yes" ]
 	run -0 "$BR" --root "$BATS_TEST_DIRNAME/data/hosts/debian-grub" --detect
 	[ "$(printf '%s\n' "$output" | sed -n '/^kernel /,$p')" = "kernel 6.1.0-26-amd64
 cpu intel
@@ -433,7 +461,12 @@ vfio-pci module
 modules-file /etc/modules
 modules-load vfio_pci vfio vfio_iommu_type1 vfio_virqfd
 modules-drop none
-fb-release none" ]
+fb-release none
+initramfs-modules-file /etc/initramfs-tools/modules
+initramfs-modules-format modules
+initramfs-modules-needed without-softdep
+initramfs-files-var none
+initramfs-modprobe-d yes" ]
 }
 
 @test "--detect: the framebuffer parameter by release and config (vfio-pci lets go itself since 6.0)" {
@@ -443,11 +476,13 @@ fb-release none" ]
 	printf 'CONFIG_FB_EFI=y\n' >"$H/boot/config-5.10.0-30-amd64"
 	run -0 "$BR" --root "$H" --kernel 5.10.0-30-amd64 --detect
 	[[ $output == *"
-fb-release video=efifb:off" ]]
+fb-release video=efifb:off
+"* ]]
 	printf 'CONFIG_FB_EFI=y\nCONFIG_SYSFB_SIMPLEFB=y\n' >"$H/boot/config-5.10.0-30-amd64"
 	run -0 "$BR" --root "$H" --kernel 5.10.0-30-amd64 --detect
 	[[ $output == *"
-fb-release initcall_blacklist=sysfb_init" ]]
+fb-release initcall_blacklist=sysfb_init
+"* ]]
 }
 
 @test "--detect: an AMD CPU gets iommu=pt only; vfio built in is not to be loaded; no /etc/modules: modules-load.d" {
@@ -466,5 +501,53 @@ vfio-pci builtin
 modules-file /etc/modules-load.d/vfio.conf
 modules-load none
 modules-drop none
-fb-release none" ]
+fb-release none
+initramfs-modules-file /etc/initramfs-tools/modules
+initramfs-modules-format modules
+initramfs-modules-needed without-softdep
+initramfs-files-var none
+initramfs-modprobe-d yes" ]
+}
+
+# the initramfs part of the host profile
+initramfs_profile() {
+	run -0 "$BR" --root "$R" --detect
+	[ "$(printf '%s\n' "$output" | sed -n '/^initramfs-modules-file /,$p')" = "$1" ]
+}
+
+@test "--detect: Fedora's dracut gets a dracut.conf.d drop-in with force_drivers, the modprobe.d files named in install_items" {
+	fedora
+	initramfs_profile 'initramfs-modules-file /etc/dracut.conf.d/vfio.conf
+initramfs-modules-format dracut force_drivers
+initramfs-modules-needed always
+initramfs-files-var install_items
+initramfs-modprobe-d yes'
+}
+
+@test "--detect: Arch's mkinitcpio gets a mkinitcpio.conf.d drop-in for MODULES; without the modconf hook, no modprobe.d in the image" {
+	arch_grub
+	initramfs_profile 'initramfs-modules-file /etc/mkinitcpio.conf.d/vfio.conf
+initramfs-modules-format mkinitcpio MODULES
+initramfs-modules-needed always
+initramfs-files-var none
+initramfs-modprobe-d yes'
+	file /etc/mkinitcpio.conf 'MODULES=()
+HOOKS=(base udev autodetect microcode kms keyboard keymap consolefont block filesystems fsck)
+'
+	initramfs_profile 'initramfs-modules-file /etc/mkinitcpio.conf.d/vfio.conf
+initramfs-modules-format mkinitcpio MODULES
+initramfs-modules-needed always
+initramfs-files-var none
+initramfs-modprobe-d no /etc/mkinitcpio.conf'
+	# a drop-in sourced after it (mkinitcpio: sort -V of the names) decides
+	file /etc/mkinitcpio.conf.d/10-hooks.conf 'HOOKS+=(modconf)
+'
+	run -0 "$BR" --root "$R" --detect
+	[ "${lines[-1]}" = "initramfs-modprobe-d yes" ]
+	file /etc/mkinitcpio.conf.d/9-hooks.conf 'HOOKS=(base udev modconf)
+'
+	file /etc/mkinitcpio.conf.d/10-hooks.conf 'HOOKS=(base systemd)
+'
+	run -0 "$BR" --root "$R" --detect
+	[ "${lines[-1]}" = "initramfs-modprobe-d no /etc/mkinitcpio.conf.d/10-hooks.conf" ]
 }

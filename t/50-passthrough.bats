@@ -185,7 +185,7 @@ passthrough: IOMMU group 7 has other devices: pass --group to take them along" ]
 	run -2 "$PT" --method vfio 0000:00:02.0
 	run -2 "$PT"
 	run -0 "$PT" --help
-	[ "${lines[0]}" = "usage: passthrough [--root DIR] [-n] [--no-refresh] [--group] [--method slot|ids|blacklist|alias|softdep] DEVICE..." ]
+	[ "${lines[0]}" = "usage: passthrough [--root DIR] [-n] [--no-refresh] [--group] [--method slot|ids|blacklist|alias|softdep] [--undo] DEVICE..." ]
 	# each method in one line
 	for m in slot ids blacklist alias softdep; do
 		printf '%s\n' "$output" | grep -q "^     $m  *[a-z]"
@@ -231,6 +231,11 @@ add_dev() {
 		grep -qFx 'install vfio_pci for d in 0000:03:00.0; do echo vfio-pci >/sys/bus/pci/devices/$d/driver_override; done; modprobe --ignore-install vfio-pci $CMDLINE_OPTS' "$BATS_TEST_TMPDIR/c"
 		grep -qFx 'softdep e1000e pre: vfio-pci' "$BATS_TEST_TMPDIR/c"
 	fi
+	# the softdep does not carry vfio-pci.ko into initramfs-tools' image when
+	# an install hook stands for it: the module list does (make check-boot)
+	[ "$(tail -n 3 "$H/etc/initramfs-tools/modules")" = "vfio_pci
+vfio
+vfio_iommu_type1" ]
 	# idempotent; a second device joins the slot list
 	run -0 "$PT" -n --no-refresh --root "$H" 0000:03:00.0
 	[ "$output" = "" ]
@@ -359,7 +364,7 @@ proxmox-boot-tool refresh" ]
 	run -0 "$PT" --root "$H" 0000:00:02.0
 	want 'update-initramfs -u -k all' 'proxmox-boot-tool refresh'
 	same "$STUB_LOG"
-	[ ! -e "$H/var/lib/vfio-kit" ]
+	[ ! -e "$H/var/lib/vfio-kit/refresh-needed" ]
 	# owed no more
 	: >"$STUB_LOG"
 	run -0 "$PT" --root "$H" 0000:00:02.0
@@ -374,4 +379,333 @@ proxmox-boot-tool refresh" ]
 	run -0 "$PT" --root "$H" 0000:00:02.0
 	want 'update-initramfs -u -k all' 'proxmox-boot-tool refresh'
 	same "$STUB_LOG"
+}
+
+# --undo: run, then undo, and every file under etc/ is what it was
+undo_host() {	# undo_host HOST DEVICE...: run, undo, compare
+	local h=$1
+	shift
+	host "$h"
+	run -0 "$PT" --root "$H" "$@"
+	[ -s "$H/var/lib/vfio-kit/journal" ]
+	! diff -r "$TOP/t/data/hosts/$h/etc" "$H/etc" >/dev/null
+	: >"$STUB_LOG"
+	run -0 --separate-stderr "$PT" --undo --root "$H" "$@"
+	diff -r "$TOP/t/data/hosts/$h/etc" "$H/etc"
+	[ ! -e "$H/var/lib/vfio-kit" ]
+}
+
+@test "--undo on the Proxmox example host: every file under etc/ byte-identical, vfio.conf gone, refreshed" {
+	undo_host proxmox-igpu 0000:00:02.0
+	want 'update-initramfs -u -k all' 'proxmox-boot-tool refresh'
+	same "$STUB_LOG"
+	# nothing left to take back
+	run --separate-stderr -2 "$PT" --undo --root "$H" 0000:00:02.0
+	[ "$stderr" = "passthrough: $H/var/lib/vfio-kit/journal: nothing recorded: vfio-passthrough made no change here to take back" ]
+}
+
+@test "--undo on the Debian GRUB example host: /etc/default/grub and /etc/modules byte-identical, update-grub run" {
+	undo_host debian-grub 0000:00:02.0
+	want 'update-initramfs -u -k all' 'update-grub'
+	same "$STUB_LOG"
+}
+
+@test "--undo of --method blacklist and alias: blacklist.conf and vfio.conf made by the run are removed" {
+	undo_host proxmox-igpu --method blacklist 0000:00:02.0
+	[ ! -e "$H/etc/modprobe.d/blacklist.conf" ]
+	rm -rf "$H"
+	undo_host proxmox-igpu --method alias 0000:00:02.0
+}
+
+@test "--undo keeps what the user had before: their iommu=pt, vfio line, softdep deps and ids stay" {
+	host proxmox-igpu
+	echo 'root=ZFS=rpool/ROOT/pve-1 boot=zfs iommu=pt' >"$H/etc/kernel/cmdline"
+	printf 'vfio\n' >>"$H/etc/modules"
+	printf '# mine\nsoftdep i915 pre: drm\noptions vfio-pci ids=10de:1b80\n' >"$H/etc/modprobe.d/vfio.conf"
+	cp -a "$H/etc" "$H/etc.orig"
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	want '# mine' 'softdep i915 pre: drm vfio-pci' 'options vfio-pci ids=10de:1b80,8086:3e92 disable_vga=1'
+	same "$H/etc/modprobe.d/vfio.conf"
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	diff -r "$H/etc.orig" "$H/etc"
+	# the refresh both runs skipped is still owed
+	[ -e "$H/var/lib/vfio-kit/refresh-needed" ]
+	[ ! -e "$H/var/lib/vfio-kit/journal" ]
+}
+
+@test "--undo of one of two devices passed in two runs keeps what the other needs" {
+	host proxmox-igpu
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	cp -a "$H/etc" "$H/etc.one"
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:14.0
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	want 'options vfio-pci ids=8086:a36d' 'softdep xhci_pci pre: vfio-pci'
+	same "$H/etc/modprobe.d/vfio.conf"
+	want 'root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt'
+	same "$H/etc/kernel/cmdline"
+	diff "$H/etc.one/modules" "$H/etc/modules"
+	# a second undo of it: nothing recorded for it any more
+	run --separate-stderr -2 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	[ "$stderr" = "passthrough: 0000:00:02.0: nothing recorded for it in $H/var/lib/vfio-kit/journal" ]
+	run -0 "$PT" --undo --no-refresh --root "$H" 8086:a36d
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+}
+
+@test "--undo on a twins host: the slot leaves the install line, the line goes with the last slot" {
+	host proxmox-igpu
+	add_dev 0000:03:00.0 0000:00:1f.6 9
+	add_dev 0000:04:00.0 0000:00:1f.6 10
+	run -0 "$PT" --no-refresh --root "$H" 0000:03:00.0
+	run -0 "$PT" --no-refresh --root "$H" 0000:04:00.0
+	run -0 "$PT" --undo --no-refresh --root "$H" 03:00.0
+	want 'install vfio-pci for d in 0000:04:00.0; do echo vfio-pci >/sys/bus/pci/devices/$d/driver_override; done; modprobe --ignore-install vfio-pci $CMDLINE_OPTS' \
+		'softdep e1000e pre: vfio-pci'
+	same "$H/etc/modprobe.d/vfio.conf"
+	run -0 "$PT" --undo --root "$H" 0000:04:00.0
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+	want 'update-initramfs -u -k all' 'proxmox-boot-tool refresh'
+	same "$STUB_LOG"
+}
+
+@test "--undo removes a /etc/kernel/cmdline the run started from /proc/cmdline; -n first shows it and changes nothing" {
+	host proxmox-igpu
+	rm "$H/etc/kernel/cmdline"
+	cp -a "$H/etc" "$H/etc.orig"
+	echo 'BOOT_IMAGE=/vmlinuz-6.8.12-4-pve root=ZFS=rpool/ROOT/pve-1 boot=zfs initrd=\EFI\proxmox\initrd.img' >"$H/proc/cmdline"
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	# after the reboot, the running command line has the parameters
+	echo 'BOOT_IMAGE=/vmlinuz-6.8.12-4-pve root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt' >"$H/proc/cmdline"
+	cp -a "$H/etc" "$H/etc.run"
+	run -0 "$PT" --undo -n --no-refresh --root "$H" 0000:00:02.0
+	printf '%s\n' "$output" | grep -qFx -- '+root=ZFS=rpool/ROOT/pve-1 boot=zfs'
+	diff -r "$H/etc.run" "$H/etc"
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	diff -r "$H/etc.orig" "$H/etc"
+}
+
+@test "--undo never follows a symbolic link out of the root to the journal" {
+	host proxmox-igpu
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	mkdir "$BATS_TEST_TMPDIR/elsewhere"
+	mv "$H/var/lib/vfio-kit" "$BATS_TEST_TMPDIR/elsewhere/"
+	ln -s "$BATS_TEST_TMPDIR/elsewhere/vfio-kit" "$H/var/lib/vfio-kit"
+	cp -a "$H/etc" "$H/etc.run"
+	run --separate-stderr -2 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	[ "$stderr" = "passthrough: $H/var/lib/vfio-kit: a symbolic link: not following it" ]
+	diff -r "$H/etc.run" "$H/etc"
+}
+
+@test "--undo --group takes back the members a --group run took along; without it they stay" {
+	host proxmox-igpu
+	run -0 "$PT" --group --no-refresh --root "$H" 0000:00:1f.6
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:1f.6
+	want 'options vfio-pci ids=8086:a348,8086:a323' \
+		'softdep i2c_i801 pre: vfio-pci' 'softdep snd_hda_intel pre: vfio-pci'
+	same "$H/etc/modprobe.d/vfio.conf"
+	# a member named takes along the others recorded in its group
+	run -0 "$PT" --undo --group --no-refresh --root "$H" 0000:00:1f.3
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+	rm -rf "$H"
+	host proxmox-igpu
+	run -0 "$PT" --group --no-refresh --root "$H" 0000:00:1f.6
+	run -0 "$PT" --undo --group --no-refresh --root "$H" 0000:00:1f.6
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+}
+
+@test "--undo where the ids went on the command line (vfio_pci built in, --method softdep)" {
+	host proxmox-igpu
+	run -0 "$PT" --method softdep --no-refresh --root "$H" 0000:00:02.0
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+	m="$H/lib/modules/6.8.12-4-pve"
+	printf '%s\n' kernel/drivers/vfio/vfio.ko kernel/drivers/vfio/vfio_iommu_type1.ko \
+		kernel/drivers/vfio/pci/vfio-pci-core.ko kernel/drivers/vfio/pci/vfio-pci.ko >>"$m/modules.builtin"
+	grep -v vfio "$m/modules.dep" >"$m/dep" && mv "$m/dep" "$m/modules.dep"
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0 0000:00:14.0
+	grep -q 'vfio-pci.ids=8086:3e92,8086:a36d vfio-pci.disable_vga=1' "$H/etc/kernel/cmdline"
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	want 'root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt vfio-pci.ids=8086:a36d'
+	same "$H/etc/kernel/cmdline"
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:14.0
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc"
+}
+
+# stub NAME DIR: a stand-in command in the host recording its call, as the hosts' own
+stub() {
+	mkdir -p "$H$2"
+	printf '#!/bin/sh\nprintf "%%s\\n" "%s${*:+ $*}" >>"${STUB_LOG:-/dev/null}"\n' "$1" >"$H$2/$1"
+	chmod 755 "$H$2/$1"
+}
+
+# not_debian REL: the Debian host with Debian's own files gone, kernel REL
+not_debian() {
+	host debian-grub
+	rm -r "$H/etc/modules" "$H/etc/initramfs-tools" "$H/usr/sbin/update-initramfs" \
+		"$H/usr/sbin/update-grub" "$H/var/lib/dpkg" "$H/boot/vmlinuz-6.1.0-26-amd64" \
+		"$H/boot/initrd.img-6.1.0-26-amd64"
+	mv "$H/lib/modules/6.1.0-26-amd64" "$H/lib/modules/$1"
+	echo "$1" >"$H/proc/sys/kernel/osrelease"
+	echo "BOOT_IMAGE=/boot/vmlinuz-$1 root=UUID=6f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b rw quiet" >"$H/proc/cmdline"
+	mkdir -p "$H/etc/modules-load.d"
+}
+
+# Arch with mkinitcpio and GRUB, a Radeon RX 6800 (1002:73bf) on amdgpu at
+# 03:00.0; mkinitcpio.conf and /etc/default/grub as Arch ships them
+arch_amdgpu() {
+	not_debian 6.10.10-arch1-1
+	stub mkinitcpio /usr/bin
+	mv "$H/usr/sbin/grub-mkconfig" "$H/usr/bin/grub-mkconfig"
+	mkdir -p "$H/etc/mkinitcpio.conf.d"
+	printf '%s\n' '# vim:set ft=sh' 'MODULES=()' 'BINARIES=()' 'FILES=()' \
+		'HOOKS=(base udev autodetect microcode modconf kms keyboard keymap consolefont block filesystems fsck)' \
+		>"$H/etc/mkinitcpio.conf"
+	printf '%s\n' 'GRUB_DEFAULT=0' 'GRUB_TIMEOUT=5' 'GRUB_DISTRIBUTOR="Arch"' \
+		'GRUB_CMDLINE_LINUX_DEFAULT="loglevel=3 quiet"' 'GRUB_CMDLINE_LINUX=""' >"$H/etc/default/grub"
+	printf 'NAME="Arch Linux"\nID=arch\n' >"$H/etc/os-release"
+	mkdir -p "$H/sys/bus/pci/drivers/amdgpu" "$H/sys/module/amdgpu"
+	echo live >"$H/sys/module/amdgpu/initstate"
+	ln -s ../../../../module/amdgpu "$H/sys/bus/pci/drivers/amdgpu/module"
+	add_dev 0000:03:00.0 0000:00:02.0 9 amdgpu
+	d="$H/sys/devices/pci0000:00/0000:00:1d.0/0000:03:00.0"
+	echo 0x1002 >"$d/vendor"; echo 0x73bf >"$d/device"; echo 0 >"$d/boot_vga"
+	echo pci:v00001002d000073BFsv00001458sd0000D000bc03sc00i00 >"$d/modalias"
+	echo 'alias pci:v00001002d000073BFsv*sd*bc*sc*i* amdgpu' >>"$H/lib/modules/6.10.10-arch1-1/modules.alias"
+}
+
+# Fedora 40: dracut, GRUB with BLS entries (grub2-mkconfig --update-bls-cmdline)
+fedora_igpu() {
+	not_debian 6.10.6-200.fc40.x86_64
+	stub dracut /usr/bin
+	rm "$H/usr/sbin/grub-mkconfig"
+	stub grub2-mkconfig /usr/sbin
+	printf '# --update-bls-cmdline\n' >>"$H/usr/sbin/grub2-mkconfig"
+	mkdir -p "$H/etc/dracut.conf.d" "$H/boot/grub2" "$H/boot/loader/entries"
+	mv "$H/boot/grub/grub.cfg" "$H/boot/grub2/grub.cfg"
+	printf '%s\n' 'GRUB_TIMEOUT=5' 'GRUB_DISTRIBUTOR="$(sed '"'"'s, release .*$,,g'"'"' /etc/system-release)"' \
+		'GRUB_DEFAULT=saved' 'GRUB_DISABLE_SUBMENU=true' 'GRUB_TERMINAL_OUTPUT="console"' \
+		'GRUB_CMDLINE_LINUX="rhgb quiet"' 'GRUB_DISABLE_RECOVERY="true"' 'GRUB_ENABLE_BLSCFG=true' \
+		>"$H/etc/default/grub"
+	printf 'NAME="Fedora Linux"\nID=fedora\n' >"$H/etc/os-release"
+}
+
+@test "Arch, mkinitcpio and GRUB, a GPU on amdgpu: a mkinitcpio.conf.d drop-in loads vfio-pci ahead of every module; modules-load.d, not /etc/modules" {
+	arch_amdgpu
+	run -0 --separate-stderr "$PT" --root "$H" 0000:03:00.0
+	want 'MODULES=(vfio_pci vfio vfio_iommu_type1 ${MODULES[@]})'
+	same "$H/etc/mkinitcpio.conf.d/vfio.conf"
+	# mkinitcpio appends the drop-ins to mkinitcpio.conf and sources the whole
+	printf 'MODULES=(nvme)\n' >"$BATS_TEST_TMPDIR/main.conf"
+	run -0 bash -c '. "$1"; . "$2"; echo "${MODULES[*]}"' _ "$BATS_TEST_TMPDIR/main.conf" "$H/etc/mkinitcpio.conf.d/vfio.conf"
+	[ "$output" = "vfio_pci vfio vfio_iommu_type1 nvme" ]
+	want 'options vfio-pci ids=1002:73bf disable_vga=1' 'softdep amdgpu pre: vfio-pci'
+	same "$H/etc/modprobe.d/vfio.conf"
+	want vfio_pci vfio vfio_iommu_type1
+	same "$H/etc/modules-load.d/vfio.conf"
+	[ ! -e "$H/etc/modules" ]
+	grep -qx 'GRUB_CMDLINE_LINUX_DEFAULT="loglevel=3 quiet intel_iommu=on iommu=pt"' "$H/etc/default/grub"
+	# mkinitcpio(8): -P builds every preset; grub-mkconfig(8): -o the file to write
+	want 'mkinitcpio -P' 'grub-mkconfig -o /boot/grub/grub.cfg'
+	same "$STUB_LOG"
+	: >"$STUB_LOG"
+	run -0 "$PT" --undo --root "$H" 0000:03:00.0
+	[ ! -e "$H/etc/mkinitcpio.conf.d/vfio.conf" ]
+	[ ! -e "$H/etc/modules-load.d/vfio.conf" ]
+	grep -qx 'GRUB_CMDLINE_LINUX_DEFAULT="loglevel=3 quiet"' "$H/etc/default/grub"
+}
+
+@test "Arch without the modconf hook: said, since the image then has no modprobe.d" {
+	arch_amdgpu
+	sed -i 's/ modconf / /' "$H/etc/mkinitcpio.conf"
+	run -0 --separate-stderr "$PT" -n --root "$H" 0000:03:00.0
+	[ "$stderr" = "passthrough: /etc/mkinitcpio.conf: HOOKS has no modconf: the initramfs gets no /etc/modprobe.d, so vfio-pci has neither its options nor its softdep there; add modconf to HOOKS" ]
+}
+
+@test "Fedora, dracut and GRUB with BLS: a dracut.conf.d drop-in forces the vfio modules early and carries vfio.conf in" {
+	fedora_igpu
+	run -0 "$PT" --root "$H" 0000:00:02.0
+	want 'force_drivers+=" vfio_pci vfio vfio_iommu_type1 "' 'install_items+=" /etc/modprobe.d/vfio.conf "'
+	same "$H/etc/dracut.conf.d/vfio.conf"
+	# dracut sources /etc/dracut.conf, then each drop-in
+	run -0 bash -c 'force_drivers=" nvme "; . "$1"; echo $force_drivers; echo $install_items' _ "$H/etc/dracut.conf.d/vfio.conf"
+	[ "$output" = "nvme vfio_pci vfio vfio_iommu_type1
+/etc/modprobe.d/vfio.conf" ]
+	want vfio_pci vfio vfio_iommu_type1
+	same "$H/etc/modules-load.d/vfio.conf"
+	# dracut(8): -f overwrite, --regenerate-all every installed kernel;
+	# grub2-mkconfig --update-bls-cmdline rewrites the BLS entries' options
+	want 'dracut -f --regenerate-all' 'grub2-mkconfig -o /boot/grub2/grub.cfg --update-bls-cmdline'
+	same "$STUB_LOG"
+}
+
+@test "initramfs-tools: /etc/initramfs-tools/modules gets the vfio modules where no softdep line carries vfio-pci in (--method blacklist)" {
+	host debian-grub
+	run -0 "$PT" --no-refresh --method blacklist --root "$H" 0000:00:02.0
+	[ "$(tail -n 4 "$H/etc/initramfs-tools/modules")" = "vfio_pci
+vfio
+vfio_iommu_type1
+vfio_virqfd" ]
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	diff -r "$TOP/t/data/hosts/debian-grub/etc" "$H/etc"
+	# with a softdep (the default method) initramfs-tools follows it: no list
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	diff "$TOP/t/data/hosts/debian-grub/etc/initramfs-tools/modules" "$H/etc/initramfs-tools/modules"
+}
+
+# Arch booted by systemd-boot with entries written by hand (the Arch wiki's)
+arch_sdboot() {
+	arch_amdgpu
+	rm "$H/etc/default/grub" "$H/usr/bin/grub-mkconfig"
+	stub bootctl /usr/bin
+	mkdir -p "$H/boot/loader/entries"
+	printf 'default arch.conf\ntimeout 4\n' >"$H/boot/loader/loader.conf"
+	printf '%s\n' 'title   Arch Linux' 'linux   /vmlinuz-linux' 'initrd  /initramfs-linux.img' \
+		'options root=UUID=0a3407de-014b-458b-b5c1-848e92a327a3 rw' >"$H/boot/loader/entries/arch.conf"
+	printf '%s\n' 'title   Arch Linux (fallback initramfs)' 'linux   /vmlinuz-linux' \
+		'initrd  /initramfs-linux-fallback.img' 'options root=UUID=0a3407de-014b-458b-b5c1-848e92a327a3 rw' \
+		>"$H/boot/loader/entries/arch-fallback.conf"
+	printf '%s\n' 'title Windows' 'efi /EFI/Microsoft/Boot/bootmgfw.efi' >"$H/boot/loader/entries/windows.conf"
+}
+
+@test "Arch, systemd-boot with hand-written entries: every Linux entry's options line gets the parameters, then bootctl; undo gives back every byte" {
+	arch_sdboot
+	cp -a "$H/boot" "$H/boot.orig"
+	run -0 --separate-stderr "$PT" --root "$H" 0000:03:00.0
+	for e in arch arch-fallback; do
+		grep -qx 'options root=UUID=0a3407de-014b-458b-b5c1-848e92a327a3 rw intel_iommu=on iommu=pt' "$H/boot/loader/entries/$e.conf"
+	done
+	diff "$H/boot.orig/loader/entries/windows.conf" "$H/boot/loader/entries/windows.conf"
+	# bootctl(1): update --graceful copies the loader, the entries are read as they are
+	want 'mkinitcpio -P' 'bootctl update --graceful'
+	same "$STUB_LOG"
+	run -0 "$PT" --undo --root "$H" 0000:03:00.0
+	diff -r "$H/boot.orig" "$H/boot"
+}
+
+@test "no command line file it can edit (systemd-boot without entries to edit): the parameters said, where they go, nothing written, exit 2" {
+	arch_sdboot
+	rm -r "$H/boot/loader/entries"
+	cp -a "$H/etc" "$H/etc.orig"
+	cp -a "$H/boot" "$H/boot.orig"
+	run --separate-stderr -2 "$PT" --root "$H" 0000:03:00.0
+	[ "$output" = "" ]
+	[ "$stderr" = "passthrough: $H: no kernel command line file this kit can edit for boot loader 'systemd-boot'; nothing written
+passthrough: add to the options line of each entry in loader/entries/*.conf on the ESP: intel_iommu=on iommu=pt
+passthrough: then run this again" ]
+	diff -r "$H/etc.orig" "$H/etc"
+	diff -r "$H/boot.orig" "$H/boot"
+	[ ! -e "$H/var/lib/vfio-kit" ]
+	[ ! -s "$STUB_LOG" ]
+}
+
+@test "a second run leaves the journal alone; a file the user added to after the run stays, with their line, after --undo" {
+	host proxmox-igpu
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	touch -d '2020-01-01' "$H/var/lib/vfio-kit/journal"
+	run -0 "$PT" --no-refresh --root "$H" 0000:00:02.0
+	[ "$(stat -c %Y "$H/var/lib/vfio-kit/journal")" = "$(date -d 2020-01-01 +%s)" ]
+	echo 'options snd_hda_intel power_save=0' >>"$H/etc/modprobe.d/vfio.conf"
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	want 'options snd_hda_intel power_save=0'
+	same "$H/etc/modprobe.d/vfio.conf"
+	[ ! -e "$H/var/lib/vfio-kit/journal" ]
 }

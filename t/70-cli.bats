@@ -8,7 +8,8 @@ load helper
 
 setup() {
 	TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-	VERSION=$(sed -n 's/^#define VFIOKIT_VERSION "\(.*\)"$/\1/p' "$TOP/common/err.h")
+	# the one version (the Makefile passes it to the C tools; scripts/passthrough reads it)
+	VERSION=$(cat "$TOP/VERSION")
 	[ -n "$VERSION" ]
 }
 

@@ -41,7 +41,10 @@ setup() {
 	done
 }
 
-page() { echo "$TOP/cmd/$1.1"; }
+# page NAME: the page, beside its source (scripts/passthrough's in scripts/)
+page() {
+	if [ "$1" = vfio-passthrough ]; then echo "$TOP/scripts/$1.1"; else echo "$TOP/cmd/$1.1"; fi
+}
 
 # usage_of NAME: the usage line of the command, without "usage: NAME "
 usage_of() {
@@ -59,7 +62,7 @@ synopsis_of() {
 }
 
 @test "every page is installed by make install and has a SYNOPSIS to compare" {
-	for p in $PAGES; do [ -f "$(page "$p")" ] || { echo "no cmd/$p.1"; return 1; }; done
+	for p in $PAGES; do [ -f "$(page "$p")" ] || { echo "no $(page "$p")"; return 1; }; done
 	for t in "$TOP"/cmd/*.c; do
 		t=${t##*/}
 		[[ " $PAGES " == *" ${t%.c} "* ]] || { echo "no page listed for ${t%.c}"; return 1; }
@@ -243,3 +246,41 @@ examples_ok() {
 	render_ok vfio-passthrough; sections_ok vfio-passthrough; synopsis_ok vfio-passthrough
 }
 @test "vfio-passthrough(1) examples print what the page shows" { examples_ok vfio-passthrough; }
+
+@test "the project stands alone: README, man pages and sources point at nothing outside it (../shared, /work)" {
+	cd "$BATS_TEST_DIRNAME/.."
+	run -1 grep -rlE '\.\./shared/|/work/shared' README.md cmd common scripts Makefile
+	[ -z "$output" ]
+}
+
+# options_of_page NAME: the option names the page's OPTIONS tags give, sorted
+options_of_page() {
+	awk '/^\.SH OPTIONS/ { on = 1; next } on && /^\.SH/ { exit }
+	     on && prev == ".TP" { print } { prev = $0 }' "$(page "$1")" |
+		sed 's/\\f[BIRP]//g; s/\\-/-/g; s/"//g; s/^\.[A-Z]* *//' |
+		grep -oE '(^|[ ,[])--?[A-Za-z0-9][-A-Za-z0-9]*' | sed 's/^[ ,[]//' | sort -u
+}
+
+# options_of_help NAME: the option names -h lists, one option line each, sorted
+options_of_help() {
+	local p="$BIN/$1"
+	[ "$1" != vfio-passthrough ] || p="$TOP/scripts/passthrough"
+	"$p" -h | grep -E '^ +-' | sed 's/^ *//; s/   */\t/' | cut -f1 |
+		grep -oE '(^|[ ,[])--?[A-Za-z0-9][-A-Za-z0-9]*' | sed 's/^[ ,[]//' | sort -u
+}
+
+@test "every -h lists the options of its man page's OPTIONS, one line each" {
+	for p in $PAGES; do
+		options_of_page "$p" >"$BATS_TEST_TMPDIR/page"
+		options_of_help "$p" >"$BATS_TEST_TMPDIR/help"
+		[ -s "$BATS_TEST_TMPDIR/page" ] || { echo "$p: no options in the page"; return 1; }
+		diff -u --label "$p(1) OPTIONS" --label "$p -h" "$BATS_TEST_TMPDIR/page" "$BATS_TEST_TMPDIR/help" || return 1
+	done
+}
+
+@test "the tools that take --kernel say so in their usage (and SYNOPSIS)" {
+	for p in pci-list modalias-of iommu-check; do
+		[[ "$(usage_of "$p")" == *"[--kernel REL]"* ]] || { echo "$p: $(usage_of "$p")"; return 1; }
+	done
+	[[ "$(usage_of boot-refresh)" == *"[-k REL | --all]"* ]]
+}

@@ -6,8 +6,14 @@
 # a Proxmox host with a second, identical e1000e NIC (twins).
 # The first run edits what it should, the second reports changed=0 for
 # every host, --check on fresh copies reports changes and writes nothing.
+# With vfiokit_deb, the play first installs the package (make deb) with
+# ansible's apt module into a fresh root of its own (dpkg --root, apt's view
+# of the installed packages pointed at that root: the host's own dpkg
+# database is never touched), then makes the edits with the tools it
+# installed.
 
 load helper
+load helper-deb
 
 setup_file() {
 	command -v ansible-playbook >/dev/null || return 0
@@ -24,6 +30,63 @@ setup_file() {
 	cp -a "$W/applied" "$W/applied.run1"
 	play "$W/applied" >"$W/run2.log" 2>&1 || :
 	play "$W/checked" --check >"$W/check.log" 2>&1 || :
+	[ -z "$(deb_missing)" ] || return 0
+	mkdir "$W/deb"
+	build_deb "$W/deb" >"$W/deb/path" || return 0
+	for h in pkg pkgcheck; do
+		mkdir -p "$W/$h/tmp"
+		fresh_root "$W/$h/pkgroot"
+		cp -a "$TOP/t/data/hosts/proxmox-igpu" "$W/$h/proxmox"
+		deb_inventory "$W/$h" "$(cat "$W/deb/path")" >"$W/$h/inventory.yml"
+		cp -a "$W/$h" "$W/$h.orig"
+	done
+	play "$W/pkg" >"$W/pkg1.log" 2>&1 || :
+	cp -a "$W/pkg" "$W/pkg.run1"
+	play "$W/pkg" >"$W/pkg2.log" 2>&1 || :
+	play "$W/pkgcheck" --check >"$W/pkgcheck.log" 2>&1 || :
+}
+
+# deb_missing: why the vfiokit_deb runs cannot run here, or nothing
+deb_missing() {
+	local why
+	why=$(deb_tools_missing)
+	[ -z "$why" ] || { echo "$why"; return; }
+	# ansible's apt module, without python3-apt, would apt-get install it on this host
+	"$(sed -n '1s/^#! *//p' "$(command -v ansible-playbook)")" -c 'import apt' 2>/dev/null ||
+		echo "python3-apt is not installed (apt-get install python3-apt): ansible's apt module needs it"
+}
+
+# deb_inventory DIR DEB: one Proxmox host on DIR/proxmox that installs DEB
+# into DIR/pkgroot (dpkg --root there, apt's status file there) and then runs
+# the vfio-passthrough installed from it (which runs the tools beside it)
+deb_inventory() {
+	cat >"$1/apt.conf" <<-EOF
+	Dir::State::status "$1/pkgroot/var/lib/dpkg/status";
+	Dir::State::extended_states "$1/apt/extended_states";
+	Dir::Cache "$1/apt/";
+	Dir::Cache::pkgcache "";
+	Dir::Cache::srcpkgcache "";
+	EOF
+	cat <<-EOF
+	all:
+	  children:
+	    vfio_hosts:
+	      hosts:
+	        proxmox:
+	          ansible_connection: local
+	          ansible_python_interpreter: "{{ ansible_playbook_python }}"
+	          vfiokit_become: false
+	          vfiokit_deb: $2
+	          vfiokit_dpkg_options: force-confdef,force-confold,force-not-root,root=$1/pkgroot
+	          vfiokit_bin: $1/pkgroot/usr/bin
+	          vfiokit_root: $1/proxmox
+	          vfio_devices: ["8086:3e92"]
+	          vfiokit_environment:
+	            APT_CONFIG: $1/apt.conf
+	            TMPDIR: $1/tmp
+	            VFIOKIT_NO_CHROOT: "1"
+	            STUB_LOG: $1/proxmox.calls
+	EOF
 }
 
 setup() {
@@ -135,6 +198,7 @@ want() { printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/want"; }
 same() { diff -u "$BATS_TEST_TMPDIR/want" "$1"; }
 
 # changed_files BEFORE AFTER: the files that differ, relative to the roots
+# (var/lib/vfio-kit: the journal vfio-passthrough --undo reads)
 changed_files() {
 	diff -rq --no-dereference "$1" "$2" | sed -e "s#^Files $1/\\([^ ]*\\) and .*#\\1#" \
 		-e "s#^Only in $2/*\\([^:]*\\): \\(.*\\)#\\1/\\2#" -e 's#^/##' | sort
@@ -159,7 +223,7 @@ changed_files() {
 	same "$R/etc/kernel/cmdline"
 	want 'update-initramfs -u -k all' 'proxmox-boot-tool refresh'
 	same "$W/applied.run1/proxmox.calls"
-	want etc/kernel/cmdline etc/modprobe.d/vfio.conf etc/modules
+	want etc/kernel/cmdline etc/modprobe.d/vfio.conf etc/modules var/lib/vfio-kit
 	changed_files "$W/applied.orig/proxmox" "$R" >"$BATS_TEST_TMPDIR/got"
 	same "$BATS_TEST_TMPDIR/got"
 }
@@ -174,7 +238,7 @@ changed_files() {
 	same "$R/etc/modprobe.d/vfio.conf"
 	want 'update-initramfs -u -k all' 'update-grub'
 	same "$W/applied.run1/debian.calls"
-	want etc/default/grub etc/modprobe.d/vfio.conf etc/modules
+	want etc/default/grub etc/modprobe.d/vfio.conf etc/modules var/lib/vfio-kit
 	changed_files "$W/applied.orig/debian" "$R" >"$BATS_TEST_TMPDIR/got"
 	same "$BATS_TEST_TMPDIR/got"
 }
@@ -185,7 +249,7 @@ changed_files() {
 		'softdep snd_hda_intel pre: vfio-pci'
 	same "$R/etc/modprobe.d/vfio.conf"
 	grep -qFx 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"' "$R/etc/default/grub"
-	want etc/default/grub etc/modprobe.d/vfio.conf etc/modules
+	want etc/default/grub etc/modprobe.d/vfio.conf etc/modules var/lib/vfio-kit
 	changed_files "$W/applied.orig/twogpu" "$R" >"$BATS_TEST_TMPDIR/got"
 	same "$BATS_TEST_TMPDIR/got"
 }
@@ -231,4 +295,66 @@ changed_files() {
 	run -2 play "$BATS_TEST_TMPDIR/x" --limit debian
 	recap <(printf '%s\n' "$output") debian | grep -q " failed=1 "
 	diff -r --no-dereference "$BATS_TEST_TMPDIR/orig" "$BATS_TEST_TMPDIR/x/debian"
+}
+
+@test "without vfiokit_deb no package is installed: the install tasks are skipped on every host" {
+	for log in run1 run2 check; do
+		sed -n '/^TASK \[Install it with apt\]/,/^$/p' "$W/$log.log" >"$BATS_TEST_TMPDIR/got"
+		printf '%s\n' "TASK [Install it with apt] *****************************************************" \
+			"skipping: [proxmox]" "skipping: [debian]" "skipping: [twogpu]" "skipping: [twins]" "" |
+			LC_ALL=C sort >"$BATS_TEST_TMPDIR/want"
+		LC_ALL=C sort "$BATS_TEST_TMPDIR/got" | diff -u "$BATS_TEST_TMPDIR/want" -
+	done
+}
+
+# pkg_ready: skip the vfiokit_deb tests with the reason; the package must have been built
+pkg_ready() {
+	local why
+	why=$(deb_missing)
+	[ -z "$why" ] || skip "$why"
+	[ -s "$W/deb/path" ] || { cat "$W/deb/make-deb.log"; return 1; }
+	VERSION=$(cat "$TOP/VERSION")
+}
+
+@test "vfiokit_deb: apt installs the package, and its vfio-passthrough makes the edits" {
+	pkg_ready
+	cat "$W/pkg1.log"
+	recap "$W/pkg1.log" proxmox | grep -q " failed=0 "
+	grep -A1 -Fx 'TASK [Install it with apt] *****************************************************' "$W/pkg1.log" |
+		grep -qFx 'changed: [proxmox]'
+	run -0 dpkg-query --admindir="$W/pkg.run1/pkgroot/var/lib/dpkg" -W -f='${Status} ${Version}' vfio-kit
+	[ "$output" = "install ok installed $VERSION" ]
+	run -0 "$W/pkg.run1/pkgroot/usr/bin/cmdline-edit" --version
+	[ "$output" = "cmdline-edit $VERSION" ]
+	# the same edits as with the tools from the tree
+	want 'options vfio-pci ids=8086:3e92 disable_vga=1' 'softdep i915 pre: vfio-pci'
+	same "$W/pkg.run1/proxmox/etc/modprobe.d/vfio.conf"
+	want 'root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt'
+	same "$W/pkg.run1/proxmox/etc/kernel/cmdline"
+	want 'update-initramfs -u -k all' 'proxmox-boot-tool refresh'
+	same "$W/pkg.run1/proxmox.calls"
+	# no copy of the package left on the host, and this machine's dpkg never saw it
+	run -0 ls -A "$W/pkg/tmp"
+	[ "$output" = "" ]
+	run -1 dpkg-query -W vfio-kit
+}
+
+@test "vfiokit_deb: a second run finds the package installed, changed=0" {
+	pkg_ready
+	cat "$W/pkg2.log"
+	recap "$W/pkg2.log" proxmox | grep -q " changed=0 .* failed=0 "
+	grep -A1 -Fx 'TASK [Install it with apt] *****************************************************' "$W/pkg2.log" |
+		grep -qFx 'ok: [proxmox]'
+	diff -r --no-dereference "$W/pkg.run1/proxmox" "$W/pkg/proxmox"
+	diff -r --no-dereference "$W/pkg.run1/pkgroot" "$W/pkg/pkgroot"
+}
+
+@test "vfiokit_deb with --check: the package would be installed, nothing is, the host stops there" {
+	pkg_ready
+	cat "$W/pkgcheck.log"
+	recap "$W/pkgcheck.log" proxmox | grep -q " changed=1 .* failed=0 "
+	grep -qF '"msg": "'"$(basename "$(cat "$W/deb/path")")"' would be installed; run without --check' "$W/pkgcheck.log"
+	# no edit was tried: the tools are not there yet
+	run -1 grep -F 'TASK [Hand the devices to vfio-pci' "$W/pkgcheck.log"
+	diff -r --no-dereference "$W/pkgcheck.orig" "$W/pkgcheck"
 }

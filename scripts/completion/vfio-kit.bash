@@ -11,12 +11,12 @@ _vfiokit_opts() {
 	local edit="$common --backup --check --diff --in-place -b -i -h"
 	case $1 in
 	pci-list) echo "$common --kernel --groups --lspci -c -d -g -h -i -k -n -o -s" ;;
-	modalias-of) echo "$common --kernel --alias -m -h" ;;
+	modalias-of) echo "$common --kernel --alias --modules -m -h" ;;
 	iommu-check) echo "$common --kernel --device --quiet -q -h" ;;
-	cmdline-edit) echo "$edit --add --del --get --grub --init-from --merge --set --unmerge --var -g" ;;
+	cmdline-edit) echo "$edit --add --del --entry --get --grub --init-from --merge --set --unmerge --var -g" ;;
 	modconf-edit) echo "$edit --del --format --merge --set --unmerge" ;;
 	boot-refresh) echo "$common --all --bootloader-only --detect --dry-run --if-marked --initramfs-only --kernel --mark -h -k -n" ;;
-	vfio-passthrough) echo "--help --version --root --dry-run --no-refresh --group --method -h -n" ;;
+	vfio-passthrough) echo "--help --version --root --dry-run --no-refresh --group --method --undo -h -n" ;;
 	esac
 }
 
@@ -68,7 +68,7 @@ _vfiokit() {
 		mapfile -t COMPREPLY < <(compgen -W "$(ls /lib/modules 2>/dev/null)" -- "$cur")
 		return ;;
 	modconf-edit:--format)
-		mapfile -t COMPREPLY < <(compgen -W "modules modprobe" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "modules modprobe dracut mkinitcpio" -- "$cur")
 		return ;;
 	cmdline-edit:--init-from)
 		compopt -o filenames 2>/dev/null

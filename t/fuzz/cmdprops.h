@@ -7,6 +7,7 @@
 #define VFIOKIT_CMDPROPS_H
 
 #include <string.h>
+#include <strings.h>
 
 #include "cmdline.h"
 #include "fuzz.h"
@@ -37,12 +38,28 @@ static void items_of(const char *list, struct items *it)
 	}
 }
 
-static int list_holds(const char *list, const char *item, size_t n)
+/*
+ * KEY's NAME (after "MODULE.") is ids: items are PCI ids, read with %x by
+ * drivers/vfio/pci/vfio_pci.c vfio_pci_fill_ids(), so case is not data
+ */
+static int key_is_ids(const char *key)
+{
+	const char *dot = strchr(key, '.');
+
+	return k_parameq(dot ? dot + 1 : key, "ids");
+}
+
+static int item_same(const char *a, const char *b, size_t n, int ids)
+{
+	return ids ? strncasecmp(a, b, n) == 0 : memcmp(a, b, n) == 0;
+}
+
+static int list_holds(const char *list, const char *item, size_t n, int ids)
 {
 	for (;;) {
 		size_t len = strcspn(list, ",");
 
-		if (len == n && memcmp(list, item, n) == 0)
+		if (len == n && item_same(list, item, n, ids))
 			return 1;
 		if (!list[len])
 			return 0;
@@ -104,7 +121,7 @@ static void check_meaning(enum cl_op op, const char *arg, const struct kline *a,
 		PROP(b->p[last].val, "--merge '%s': no value after", arg);
 		items_of(val, &it);
 		for (i = 0; i < it.n; i++)
-			PROP(list_holds(b->p[last].val, it.p[i], it.len[i]),
+			PROP(list_holds(b->p[last].val, it.p[i], it.len[i], key_is_ids(key)),
 			     "--merge '%s': item '%.*s' missing from '%s'", arg, (int)it.len[i], it.p[i],
 			     b->p[last].val);
 		PROP(kline_eq(a, b, key), "--merge '%s' changed another parameter", arg);
@@ -114,7 +131,7 @@ static void check_meaning(enum cl_op op, const char *arg, const struct kline *a,
 		for (j = 0; j < b->n; j++)
 			for (i = 0; i < it.n; i++)
 				PROP(!k_parameq(b->p[j].key, key) || !b->p[j].val ||
-				     !list_holds(b->p[j].val, it.p[i], it.len[i]),
+				     !list_holds(b->p[j].val, it.p[i], it.len[i], key_is_ids(key)),
 				     "--unmerge '%s': item '%.*s' still in '%s'", arg, (int)it.len[i],
 				     it.p[i], b->p[j].val);
 		PROP(kline_eq(a, b, key), "--unmerge '%s' changed another parameter", arg);
@@ -140,7 +157,7 @@ static int merge_reversible(const struct kline *a, const char *arg)
 	items_of(eq + 1, &it);
 	for (i = 0; i < it.n; i++)
 		for (k = 0; k < i; k++)
-			if (it.len[k] == it.len[i] && memcmp(it.p[k], it.p[i], it.len[i]) == 0)
+			if (it.len[k] == it.len[i] && item_same(it.p[k], it.p[i], it.len[i], key_is_ids(key)))
 				ok = 0;
 	if (it.empty || it.n == 0)
 		ok = 0;
@@ -151,7 +168,7 @@ static int merge_reversible(const struct kline *a, const char *arg)
 		if (!a->p[k].val || !*a->p[k].val)
 			ok = 0;
 		for (i = 0; i < it.n && ok; i++)
-			if (list_holds(a->p[k].val, it.p[i], it.len[i]))
+			if (list_holds(a->p[k].val, it.p[i], it.len[i], key_is_ids(key)))
 				ok = 0;
 	}
 	free(key);

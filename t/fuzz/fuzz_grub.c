@@ -70,12 +70,14 @@ static int grub_edit(const char *text, size_t len, const char *var, enum cl_op o
 		struct buf val = BUF_INIT;
 
 		cl = cmdline_parse("", 0);
-		if (cmdline_apply(cl, op, arg) > 0) {
-			cmdline_render_buf(cl, &val);
-			grubvar_append(text, len, var, val.p, val.len, out);
-			st = ED_CHANGED;
-		} else {
+		if (cmdline_apply(cl, op, arg) <= 0) {
 			buf_add(out, text, len);
+		} else if (gv.nested_line) {
+			st = ED_REFUSED;	/* only inside a block: appending would replace it */
+		} else {
+			cmdline_render_buf(cl, &val);
+			grubvar_append(text, len, var, val.p, val.len, 0, out);
+			st = ED_CHANGED;
 		}
 		buf_free(&val);
 		cmdline_free(cl);

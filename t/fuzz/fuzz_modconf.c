@@ -24,7 +24,7 @@
 #include <strings.h>
 
 #include "buf.h"
-#include "modconf.h"
+#include "modedit.h"
 #include "fuzz.h"
 
 #define MAX_TEXT 16384

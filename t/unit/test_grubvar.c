@@ -27,6 +27,30 @@ static char *value(const char *text, int *st)
 	free(v_); \
 } while (0)
 
+/* the value sh ends with (grubvar_value), or NULL (status in *st) */
+static char *final(const char *text, int *st, size_t *nsteps)
+{
+	struct grubvar_value v;
+	char *r = NULL;
+
+	*st = grubvar_value(text, strlen(text), "V", "f", &v);
+	*nsteps = v.nsteps;
+	if (*st == 0)
+		r = strdup(v.val);
+	grubvar_value_free(&v);
+	return r;
+}
+
+#define FINAL(text, want, steps) do { \
+	int st_; \
+	size_t n_; \
+	char *v_ = final(text, &st_, &n_); \
+	CHECK_INT(st_, 0); \
+	CHECK_STR(v_, want); \
+	CHECK_INT(n_, steps); \
+	free(v_); \
+} while (0)
+
 #define REFUSED(text) do { \
 	int st_; \
 	char *v_ = value(text, &st_); \
@@ -136,6 +160,30 @@ int main(void)
 	APPEND("V=\"$X\"'-y'\n", " d", "V=\"$X-y d\"\n");
 	APPEND("V=\"$X\"\"$Y\"\n", " d", "V=\"$X$Y d\"\n");
 	(void)st;
+
+	/* grubvar_value: $V stands for the value before; before the first, kept */
+	FINAL("V=\"a\"\nV=\"$V b\"\nV=\"${V}c\"\n", "a bc", 3);
+	FINAL("V=\"$V a\"\nV=\"$V b\"\n", "$V a b", 2);
+	FINAL("V=\"a\"\nV=\"b\"\nV=\"$V c\"\n", "b c", 2);
+	FINAL("V='$V'\n", "$V", 1);	/* single quotes: no expansion */
+	FINAL("V=\"a \\\n b\"\n", "a  b", 1);	/* sh drops backslash-newline */
+	FINAL("V=a\\\nb\n", "ab", 1);
+	{
+		size_t n;
+		char *v = final("X=1\n", &st, &n);
+
+		CHECK_INT(st, 1);
+		free(v);
+		v = final("if x; then\n V=1\nfi\n", &st, &n);
+		CHECK_INT(st, 2);	/* only in a block: sh's value depends on the run */
+		free(v);
+		v = final("V=\"$(x)\"\nV=\"$V a\"\n", &st, &n);
+		CHECK_INT(st, 2);	/* an earlier part it cannot read */
+		free(v);
+	}
+
+	/* an edit still refuses the continued line */
+	REFUSED("V=\"a \\\n b\"\n");
 
 	return UNIT_DONE();
 }

@@ -2,7 +2,7 @@
 #include "unit.h"
 #include "buf.h"
 #include "err.h"
-#include "modconf.h"
+#include "modedit.h"
 
 #include <stdlib.h>
 #include <string.h>

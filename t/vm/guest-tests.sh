@@ -10,7 +10,10 @@
 #   intel-off         VT-d present, intel_iommu=off: IOMMU off
 #   amd               emulated AMD-Vi: IOMMU on
 #   none              no IOMMU at all
-# QEMU gives the guest: an e1000e (8086:10d3) behind a PCIe root port, a
+#   intel-host        emulated VT-d, and a machine of its own: its assertions
+#                     are t/vm/host-tests.sh's (twin NICs, a USB controller,
+#                     every IOMMU group against the kernel's viable flag)
+# QEMU gives the other guests: an e1000e (8086:10d3) behind a PCIe root port, a
 # pcie-pci-bridge (1b36:000e) with pci-testdev (1b36:0005) and an i6300esb
 # watchdog (8086:25ab) behind it (one IOMMU group of three), and edu (1234:11e8).
 # Devices are found by vendor:device; slots differ between guests.
@@ -35,7 +38,7 @@ kver=$(uname -r)
 
 guest=$(sed -n 's/.*vfiokit_guest=\([^ ]*\).*/\1/p' /proc/cmdline)
 case $guest in
-intel | intel-on) iommu=intel ;;
+intel | intel-on | intel-host) iommu=intel ;;
 amd) iommu=amd ;;
 intel-off | none) iommu= ;;
 *) echo "not ok 1 - vfiokit_guest= names no known guest: '$guest'"; exit 1 ;;
@@ -93,16 +96,88 @@ norm_mods() {
 	done
 }
 
+# Every fork costs the emulated CPU dearly: the helpers below
+# read sysfs with the shell's own read where they can.
+
 # the slots of the devices with these ids, one a line
 slots_of() {
 	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat "$d/vendor"):$(cat "$d/device")" = "0x$1:0x$2" ] && echo "${d##*/}"
+		read -r v <"$d/vendor" && read -r p <"$d/device" &&
+			[ "$v:$p" = "0x$1:0x$2" ] && echo "${d##*/}"
 	done
+	return 0
 }
 
-link_name() { [ -L "$1" ] && basename "$(readlink "$1")"; }
+link_name() { [ -L "$1" ] && l=$(readlink "$1") && echo "${l##*/}"; }
 driver_of() { link_name "/sys/bus/pci/devices/$1/driver" || echo -; }
 group_of() { link_name "/sys/bus/pci/devices/$1/iommu_group" || echo -; }
+
+# The guide's files are written on the guest's own root, then the next boot
+# is replayed.  The root is the initramfs in RAM: /etc is ours to reset.
+cp -a /etc /run/etc.pristine
+# shellcheck disable=SC2114
+restore_etc() { rm -rf /etc && cp -a /run/etc.pristine /etc; }
+
+# A boot as the kernel and udev do it: nothing of ours loaded, no
+# driver_override set; the modules named in /etc/modules loaded
+# (systemd-modules-load, with modprobe.d applied); every device's modalias
+# handed to modprobe with the blacklist applied (udev's coldplug), which runs
+# modprobe.d's install commands for real.  Drivers bind as their module loads.
+fresh_kernel() {
+	for d in /sys/bus/pci/devices/*; do
+		s=${d##*/}
+		case $(driver_of "$s") in
+		e1000e | vfio-pci | pci-stub | xhci_hcd) echo "$s" >"$d/driver/unbind" ;;
+		esac
+		# unset, the kernel shows "(null)"; a newline clears it
+		# (drivers/base/driver.c driver_set_override())
+		read -r o <"$d/driver_override"
+		[ "$o" = "(null)" ] || echo >"$d/driver_override"
+	done
+	modprobe -r vfio_pci vfio_iommu_type1 pci_stub e1000e xhci_pci 2>/dev/null
+	for m in vfio_pci vfio_pci_core vfio_iommu_type1 vfio e1000e xhci_pci xhci_hcd; do
+		if grep -q "^$m " /proc/modules; then echo "# $m stays loaded"; return 1; fi
+	done
+	dmesg -c >/dev/null
+}
+load_etc_modules() {
+	sed 's/#.*//' /etc/modules | while read -r m args; do
+		[ -z "$m" ] && continue
+		# shellcheck disable=SC2086 # the line's parameters, as modprobe takes them
+		modprobe "$m" $args || echo "# modprobe $m failed"
+	done
+}
+coldplug() {
+	for d in /sys/bus/pci/devices/*; do modprobe -bq "$(cat "$d/modalias")"; done
+	return 0
+}
+boot() { fresh_kernel && load_etc_modules && coldplug; }
+# the order of a Debian boot with initramfs-tools (MODULES=most): udev's
+# coldplug in the initramfs loads the drivers; /etc/modules is read later,
+# from the real root
+boot_initramfs() { fresh_kernel && coldplug && load_etc_modules; }
+
+# what kmod's modprobe would insert for ARGS, in order: "MODULE OPTIONS" lines
+loadlist() {
+	modprobe --show-depends "$@" | sed -n 's|^insmod .*/\([^/]*\)\.ko[^ ]* *|\1 |p' | sed 's/ *$//'
+}
+
+finish() {
+	echo "# guest-tests done: $guest: $pass passed, $fail failed, $skip skipped (uptime $(cut -d" " -f1 /proc/uptime)s, started at ${t_begin}s)"
+	if [ "$fail" -gt 0 ]; then
+		echo "# kernel messages:"
+		dmesg | tail -n 40 | sed 's/^/#   /'
+	fi
+	[ "$fail" -eq 0 ]
+}
+
+# the intel-host guest is a machine of its own, with assertions of its own
+if [ "$guest" = intel-host ]; then
+	# shellcheck source=t/vm/host-tests.sh
+	. /opt/vfio-kit/t/vm/host-tests.sh
+	finish
+	exit
+fi
 
 nic=$(slots_of 8086 10d3)
 bridge=$(slots_of 1b36 000e)
@@ -275,11 +350,6 @@ tool boot-refresh "boot-refresh --detect places the guest: initramfs-tools and G
 # ---------------------------------------------------------------------------
 # The guide on the guest's own root, then what the next boot would do.
 
-cp -a /etc /run/etc.pristine
-# the guest's root is its initramfs in RAM: /etc is ours to reset
-# shellcheck disable=SC2114
-restore_etc() { rm -rf /etc && cp -a /run/etc.pristine /etc; }
-
 # The next boot's command line, as update-grub would write it from
 # /etc/default/grub (sh sources that file: the oracle), put over /proc/cmdline
 # for the boot below: kmod takes "vfio_pci.ids=" module options from there.
@@ -291,41 +361,6 @@ next_cmdline_on() {
 	) >/run/next-cmdline && mount --bind /run/next-cmdline /proc/cmdline
 }
 next_cmdline_off() { umount /proc/cmdline 2>/dev/null; }
-
-# A boot as the kernel and udev do it: nothing of ours loaded; the modules
-# named in /etc/modules loaded (systemd-modules-load, with modprobe.d applied);
-# every device's modalias handed to modprobe with the blacklist applied (udev's
-# coldplug).  Drivers bind as their module loads.
-fresh_kernel() {
-	for s in /sys/bus/pci/devices/*; do
-		s=${s##*/}
-		case $(driver_of "$s") in
-		e1000e | vfio-pci | pci-stub) echo "$s" >"/sys/bus/pci/devices/$s/driver/unbind" ;;
-		esac
-	done
-	modprobe -r vfio_pci vfio_iommu_type1 pci_stub e1000e 2>/dev/null
-	for m in vfio_pci vfio_pci_core vfio_iommu_type1 vfio e1000e; do
-		if grep -q "^$m " /proc/modules; then echo "# $m stays loaded"; return 1; fi
-	done
-	dmesg -c >/dev/null
-}
-load_etc_modules() {
-	sed 's/#.*//' /etc/modules | while read -r m args; do
-		[ -z "$m" ] && continue
-		# shellcheck disable=SC2086 # the line's parameters, as modprobe takes them
-		modprobe "$m" $args || echo "# modprobe $m failed"
-	done
-}
-coldplug() {
-	for d in /sys/bus/pci/devices/*; do modprobe -bq "$(cat "$d/modalias")"; done
-	return 0
-}
-boot() { fresh_kernel && load_etc_modules && coldplug; }
-
-# what kmod's modprobe would insert for ARGS, in order: "MODULE OPTIONS" lines
-loadlist() {
-	modprobe --show-depends "$@" | sed -n 's|^insmod .*/\([^/]*\)\.ko[^ ]* *|\1 |p' | sed 's/ *$//'
-}
 
 # back to the NIC's own driver, as an admin would: release it from vfio-pci,
 # make sure e1000e is loaded, ask the kernel to probe the device again
@@ -448,9 +483,4 @@ if [ -n "$iommu" ]; then
 		eq "$(driver_of "$nic")" vfio-pci && "$helper" vfio "$(group_of "$nic")" "$nic" || { lsmod; dmesg | tail -n 30; exit 1; }'
 fi
 
-echo "# guest-tests done: $guest: $pass passed, $fail failed, $skip skipped (uptime $(cut -d" " -f1 /proc/uptime)s, started at ${t_begin}s)"
-if [ "$fail" -gt 0 ]; then
-	echo "# kernel messages:"
-	dmesg | tail -n 40 | sed 's/^/#   /'
-fi
-[ "$fail" -eq 0 ]
+finish

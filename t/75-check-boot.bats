@@ -1,0 +1,48 @@
+#!/usr/bin/env bats
+# scripts/check-boot's own contract, the part that runs without QEMU: bad
+# usage is exit 2 before anything is built; a machine where it cannot build
+# says why and skips (exit 0), unless VFIOKIT_BOOT_REQUIRE=1 (CI) makes that
+# a failure.  The boots themselves are `make check-boot`.
+
+load helper
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+}
+
+@test "check-boot: an unknown install is bad usage, exit 2, naming it and the known ones" {
+	run -2 --separate-stderr sh "$TOP/scripts/check-boot" bios floppy
+	[ "$output" = "" ]
+	[ "$stderr" = "check-boot: unknown install 'floppy' (one of: bios uefi)" ]
+}
+
+@test "check-boot: an unknown CHECK_BOOT_FROM phase is bad usage, exit 2" {
+	CHECK_BOOT_FROM=later run -2 --separate-stderr sh "$TOP/scripts/check-boot"
+	[ "$output" = "" ]
+	[ "$stderr" = "check-boot: CHECK_BOOT_FROM: unknown phase 'later' (one of: install check undo)" ]
+}
+
+# as a user who is not root: what a machine where nothing can be built looks like
+as_nobody() {
+	[ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null ||
+		skip "needs root and setpriv to run as nobody"
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups sh -c 'cd / && test -r "$0"' \
+		"$TOP/scripts/check-boot" || skip "nobody cannot read $TOP"
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups env HOME=/nonexistent "$@"
+}
+
+@test "check-boot: where it cannot build, it says why and skips every install, exit 0" {
+	run -0 --separate-stderr as_nobody env -u VFIOKIT_BOOT_REQUIRE sh "$TOP/scripts/check-boot"
+	[ "$output" = "check-boot: SKIPPED, nothing booted: needs root (mmdebstrap --mode=root, mkfs.ext4 -d of a root-owned tree)
+bios: 0 passed, 0 failed, 1 skipped (nothing to boot)
+uefi: 0 passed, 0 failed, 1 skipped (nothing to boot)
+check-boot: 0 passed, 0 failed, 2 skipped" ]
+}
+
+@test "check-boot: VFIOKIT_BOOT_REQUIRE=1 (CI) makes that skip a failure, exit 1" {
+	run -1 --separate-stderr as_nobody env VFIOKIT_BOOT_REQUIRE=1 CHECK_BOOT_ONLY=uefi sh "$TOP/scripts/check-boot"
+	[ "${lines[1]}" = "uefi: 0 passed, 0 failed, 1 skipped (nothing to boot)" ]
+	[ "${lines[2]}" = "check-boot: 0 passed, 0 failed, 1 skipped" ]
+}

@@ -1,0 +1,64 @@
+/* common/initconf: module lists in dracut.conf.d and mkinitcpio.conf.d drop-ins */
+#include "unit.h"
+#include "buf.h"
+#include "err.h"
+#include "initconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* one edit of s: the new text, or "(error)" */
+static char *edit1(enum initconf_format fmt, enum modconf_opkind kind, const char *arg, const char *s)
+{
+	static char res[1024];
+	struct modconf_op op = { kind, arg };
+	struct buf in = BUF_INIT, out = BUF_INIT;
+
+	buf_adds(&in, s);
+	if (initconf_edit("t.conf", fmt, &op, 1, &in, &out) < 0)
+		snprintf(res, sizeof(res), "(error)");
+	else
+		snprintf(res, sizeof(res), "%s", out.p ? out.p : "");
+	buf_free(&in);
+	buf_free(&out);
+	return res;
+}
+
+int main(void)
+{
+	const enum initconf_format D = INITCONF_DRACUT, M = INITCONF_MKINITCPIO;
+
+	err_init("test_initconf");
+	CHECK_INT(initconf_format_of("/etc/dracut.conf.d/vfio.conf"), D);
+	CHECK_INT(initconf_format_of("etc/mkinitcpio.conf.d/vfio.conf"), M);
+	CHECK_INT(initconf_format_of("/etc/mkinitcpio.conf"), INITCONF_NONE);
+	CHECK_INT(initconf_format_of("/etc/xdracut.conf.d/a.conf"), INITCONF_NONE);
+
+	CHECK_STR(edit1(D, MODCONF_SET, "force_drivers a b", ""), "force_drivers+=\" a b \"\n");
+	CHECK_STR(edit1(D, MODCONF_SET, "force_drivers a", "x=1"), "x=1\nforce_drivers+=\" a \"\n");
+	CHECK_STR(edit1(D, MODCONF_SET, "force_drivers a", "force_drivers+=''\n"), "force_drivers+=' a '\n");
+	CHECK_STR(edit1(D, MODCONF_SET, "force_drivers a_b", "force_drivers=\"a-b\"\n"), "force_drivers=\"a-b\"\n");
+	/* another variable with the name as a prefix is not it */
+	CHECK_STR(edit1(D, MODCONF_SET, "force_drivers a", "force_drivers_x=\"$(y)\"\n"),
+		  "force_drivers_x=\"$(y)\"\nforce_drivers+=\" a \"\n");
+	CHECK_STR(edit1(D, MODCONF_SET, "force_drivers a", "force_drivers+=\" b\" ; x\n"), "(error)");
+	CHECK_STR(edit1(D, MODCONF_SET, "force_drivers a", "force_drivers+=\" b\n"), "(error)");
+	CHECK_STR(edit1(D, MODCONF_DEL, "force_drivers b", "force_drivers+=\" a b c \"\n"), "force_drivers+=\" a c \"\n");
+	CHECK_STR(edit1(D, MODCONF_DEL, "force_drivers a", "force_drivers+=\" a b \"\n"), "force_drivers+=\" b \"\n");
+	CHECK_STR(edit1(D, MODCONF_DEL, "force_drivers a b", "#\nforce_drivers+=\" a b \"\n"), "#\n");
+	CHECK_STR(edit1(D, MODCONF_SET, "install_items /a/b_c", "install_items+=\" /a/b-c \"\n"),
+		  "install_items+=\" /a/b-c /a/b_c \"\n");
+	CHECK_STR(edit1(D, MODCONF_DEL, "force_drivers z", "force_drivers+=\"\"\n"), "force_drivers+=\"\"\n");
+
+	CHECK_STR(edit1(M, MODCONF_SET, "MODULES a b", ""), "MODULES=(a b ${MODULES[@]})\n");
+	CHECK_STR(edit1(M, MODCONF_SET, "MODULES b", "MODULES=(a ${MODULES[@]})\n"), "MODULES=(a b ${MODULES[@]})\n");
+	CHECK_STR(edit1(M, MODCONF_SET, "MODULES b", "MODULES=()\n"), "MODULES=(b)\n");
+	CHECK_STR(edit1(M, MODCONF_SET, "MODULES b", "MODULES=(a)\n"), "MODULES=(a b)\n");
+	CHECK_STR(edit1(M, MODCONF_SET, "MODULES b", "MODULES=(${MODULE[@]})\n"), "(error)");
+	CHECK_STR(edit1(M, MODCONF_DEL, "MODULES a c", "MODULES=(a b c d ${MODULES[@]})\n"), "MODULES=(b d ${MODULES[@]})\n");
+	CHECK_STR(edit1(M, MODCONF_DEL, "MODULES a b", "MODULES=(a b ${MODULES[@]} c)\n"), "MODULES=(${MODULES[@]} c)\n");
+	CHECK_STR(edit1(M, MODCONF_DEL, "MODULES a", "MODULES=(${MODULES[@]})\n"), "MODULES=(${MODULES[@]})\n");
+	CHECK_STR(edit1(M, MODCONF_SET, "MODULES", ""), "(error)");
+	CHECK_STR(edit1(M, MODCONF_SET, "1X a", ""), "(error)");
+	return UNIT_DONE();
+}
