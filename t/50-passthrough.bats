@@ -681,6 +681,26 @@ arch_sdboot() {
 	diff -r "$H/boot.orig" "$H/boot"
 }
 
+@test "systemd-boot entries: a loader/entries linked out of the root is refused (sh lists it itself), nothing written" {
+	arch_sdboot
+	# the "host's" entries outside the root, and the root's own behind the link
+	OUT="$BATS_TEST_TMPDIR/out"
+	mkdir -p "$OUT" "$H$OUT/entries"
+	cp "$H/boot/loader/entries/arch.conf" "$H$OUT/entries/"
+	mv "$H/boot/loader/entries" "$OUT/entries"
+	printf '%s\n' 'title Host' 'linux /vmlinuz-host' 'options root=/dev/host' >"$OUT/entries/host.conf"
+	ln -s "$OUT/entries" "$H/boot/loader/entries"
+	cp -a "$OUT" "$BATS_TEST_TMPDIR/out.orig"
+	cp -a "$H$OUT" "$BATS_TEST_TMPDIR/in.orig"
+	run -2 --separate-stderr "$PT" --root "$H" 0000:03:00.0
+	[ "$output" = "" ]
+	[ "$stderr" = "passthrough: $H/boot/loader/entries: a symlink leads out of $H" ]
+	diff -r "$BATS_TEST_TMPDIR/out.orig" "$OUT"
+	diff -r "$BATS_TEST_TMPDIR/in.orig" "$H$OUT"
+	[ ! -e "$H/var/lib/vfio-kit" ]
+	[ ! -s "$STUB_LOG" ]
+}
+
 @test "no command line file it can edit (systemd-boot without entries to edit): the parameters said, where they go, nothing written, exit 2" {
 	arch_sdboot
 	rm -r "$H/boot/loader/entries"
