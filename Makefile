@@ -42,6 +42,13 @@ TOOL_BINS = $(TOOLS:%=$(BIN)/%)
 # what make install puts in BINDIR: the tools and scripts/passthrough
 COMMANDS = $(TOOLS) vfio-passthrough
 
+# the tools again with the test seams compiled in (-DVFIOKIT_TEST_SEAMS:
+# VFIOKIT_NO_CHROOT); make check and make valgrind run these, never bin/,
+# which is what make install installs: a seam left in an environment does
+# nothing to a release build
+SEAM_BIN = $(BUILD)/seams/bin
+SEAM_BINS = $(TOOLS:%=$(SEAM_BIN)/%)
+
 UNIT_SRC = $(wildcard t/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:%.c=$(BUILD)/%)
 
@@ -62,6 +69,16 @@ $(BIN)/%: $(BUILD)/cmd/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB)
 
+$(BUILD)/seams/cmd/%.o: cmd/%.c $(COMMON_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DVFIOKIT_TEST_SEAMS -c -o $@ $<
+
+$(SEAM_BIN)/%: $(BUILD)/seams/cmd/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB)
+
+seams: $(SEAM_BINS)
+
 $(BUILD)/t/unit/%: t/unit/%.c t/unit/unit.h $(LIB) $(COMMON_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -It/unit $(ALL_LDFLAGS) -o $@ $< $(LIB)
@@ -69,10 +86,12 @@ $(BUILD)/t/unit/%: t/unit/%.c t/unit/unit.h $(LIB) $(COMMON_HDR)
 units: $(UNIT_BINS)
 
 check: all units t/lib
-	VFIOKIT_BIN=$(CURDIR)/$(BIN) VFIOKIT_UNITS="$(UNIT_BINS)" sh t/run
+	VFIOKIT_BIN=$(CURDIR)/$(SEAM_BIN) VFIOKIT_RELEASE_BIN=$(CURDIR)/$(BIN) \
+		VFIOKIT_UNITS="$(UNIT_BINS)" sh t/run
 
-# test-only helpers built under t/ (fault injection and the like)
-t/lib:
+# test-only helpers built under t/ (fault injection and the like), and the
+# tools with their test seams ($(SEAM_BIN): what the tests run)
+t/lib: seams
 	@[ ! -f t/Makefile.inc ] || $(MAKE) -f t/Makefile.inc BUILD=$(BUILD) CC="$(CC)"
 
 demo: all
@@ -92,8 +111,8 @@ check-boot:
 	sh scripts/check-boot
 
 # the tests with every tool under valgrind memcheck (scripts/valgrind-check)
-valgrind: all units
-	VFIOKIT_BIN=$(CURDIR)/$(BIN) VFIOKIT_UNITS="$(UNIT_BINS)" sh scripts/valgrind-check
+valgrind: all units seams
+	VFIOKIT_BIN=$(CURDIR)/$(SEAM_BIN) VFIOKIT_UNITS="$(UNIT_BINS)" sh scripts/valgrind-check
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR)
@@ -118,5 +137,5 @@ clean:
 	rm -rf build bin
 	rm -f vfio-kit_*.deb
 
-.PHONY: all units check t/lib demo bench fuzz check-vm check-boot valgrind install deb uninstall clean
+.PHONY: all units seams check t/lib demo bench fuzz check-vm check-boot valgrind install deb uninstall clean
 .SECONDARY:

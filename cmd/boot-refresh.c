@@ -10,6 +10,7 @@
 #include "err.h"
 #include "hostfacts.h"
 #include "opts.h"
+#include "rootpath.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -129,10 +130,10 @@ static void put_cmd(FILE *f, const char *prefix, char *const argv[])
 	fputc('\n', f);
 }
 
-/* ROOT/lib/modules, or ROOT/usr/lib/modules on a root without /lib */
+/* /lib/modules, or /usr/lib/modules on a root without /lib (paths inside ROOT) */
 static char *modules_dir(const char *root)
 {
-	return root_path(root, root_modules(root));
+	return xstrdup(root_modules(root));
 }
 
 static int kernel_known(const char *root, const char *rel)
@@ -144,7 +145,7 @@ static int kernel_known(const char *root, const char *rel)
 
 	buf_printf(&b, "%s/%s", dir, rel);
 	r = strchr(rel, '/') == NULL && rel[0] != '.' &&
-	    stat(b.p, &st) == 0 && S_ISDIR(st.st_mode);
+	    root_stat(root, b.p, &st) == 0 && S_ISDIR(st.st_mode);
 	buf_free(&b);
 	free(dir);
 	return r;
@@ -159,7 +160,7 @@ static int by_version(const void *a, const void *b)
 static char **kernels(const char *root)
 {
 	char *dir = modules_dir(root);
-	DIR *d = opendir(dir);
+	DIR *d = root_opendir(root, dir);
 	struct dirent *e;
 	char **v = xmalloc(sizeof *v);
 	size_t n = 0;
@@ -189,16 +190,11 @@ static char *kernel_image(const char *root, const char *rel)
 
 	for (size_t i = 0; where[i][0]; i++) {
 		struct buf b = BUF_INIT;
-		char *p;
 		struct stat st;
 
 		buf_printf(&b, "%s%s%s", where[i][0], rel, where[i][1]);
-		p = root_path(root, b.p);
-		if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
-			free(p);
+		if (root_stat(root, b.p, &st) == 0 && S_ISREG(st.st_mode))
 			return buf_detach(&b);
-		}
-		free(p);
 		buf_free(&b);
 	}
 	return NULL;
@@ -212,14 +208,18 @@ static char *mkinitcpio_preset(const char *root, const char *rel)
 	char *r = NULL;
 
 	buf_printf(&path, "%s/%s/pkgbase", dir, rel);
-	if (buf_read_file(&b, path.p, 4096) == 0) {
+	if (root_read(root, path.p, &b, 4096) == 0) {
 		size_t n = strcspn(b.p, "\r\n");
 
 		if (n > 0)
 			r = xstrndup(b.p, n);
 	}
-	if (!r)
-		errorf(path.p, "cannot tell the mkinitcpio preset of kernel '%s'", rel);
+	if (!r) {
+		char *shown = root_path(root, path.p);
+
+		errorf(shown, "cannot tell the mkinitcpio preset of kernel '%s'", rel);
+		free(shown);
+	}
 	buf_free(&path);
 	buf_free(&b);
 	free(dir);
@@ -320,12 +320,20 @@ static int plan_loader(const struct refresh *want, const struct bootsetup *bs,
 	return -1;
 }
 
-/* the test seam: run ROOT's commands by their path under ROOT, unchrooted */
+/*
+ * The test seam: run ROOT's commands by their path under ROOT, unchrooted.
+ * Only in the test build (make check's, -DVFIOKIT_TEST_SEAMS): left in an
+ * environment, it would run an image's update-grub against the host.
+ */
 static int no_chroot(void)
 {
+#ifdef VFIOKIT_TEST_SEAMS
 	const char *v = getenv("VFIOKIT_NO_CHROOT");
 
 	return v && strcmp(v, "1") == 0;
+#else
+	return 0;
+#endif
 }
 
 /*
@@ -405,10 +413,18 @@ fail:
 /* a file under ROOT exists */
 static int root_has(const char *root, const char *path)
 {
-	char *p = root_path(root, path);
-	int r = access(p, F_OK) == 0;
+	struct stat st;
 
-	free(p);
+	return root_stat(root, path, &st) == 0;
+}
+
+/* ROOT/path resolved inside ROOT for a write: its directory and name */
+static int at_root(const char *root, const char *path, struct rootpath *rp)
+{
+	char *full = root_path(root, path);
+	int r = rootpath_resolve(root, full, rp);
+
+	free(full);
 	return r;
 }
 
@@ -489,40 +505,37 @@ static int detect(const struct refresh *want, const struct bootsetup *bs)
 /* ROOT/var/lib/vfio-kit/refresh-needed made, with its directories; 0 or -1 */
 static int make_marker(const char *root)
 {
-	static const char *const dirs[] = { "/var", "/var/lib", MARKER_DIR };
-	char *p;
-	int fd;
+	static const char *const dirs[] = { "/var", "/var/lib", MARKER_DIR, MARKER };
+	struct rootpath rp;
+	int fd = -1, e = 0;
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		p = root_path(root, dirs[i]);
-		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-			errorf_errno(p, errno, "cannot create");
-			free(p);
-			return -1;
+	/* each made inside ROOT: a ROOT/var linked to the host's is not followed out */
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !e; i++) {
+		int last = i + 1 == sizeof(dirs) / sizeof(dirs[0]);
+
+		if ((e = -at_root(root, dirs[i], &rp)) == 0) {
+			if (!last && mkdirat(rp.dirfd, rp.name, 0755) < 0 && errno != EEXIST)
+				e = errno;
+			if (last && ((fd = openat(rp.dirfd, rp.name, O_WRONLY | O_CREAT | O_CLOEXEC |
+						  O_NOFOLLOW, 0644)) < 0 || fsync(fd) < 0))
+				e = errno;
+			rootpath_free(&rp);
 		}
-		free(p);
+		if (e) {
+			char *p = root_path(root, dirs[i]);
+
+			errorf_errno(p, e, "cannot create");
+			free(p);
+		}
 	}
-	p = root_path(root, MARKER);
-	fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0 || fsync(fd) < 0) {
-		errorf_errno(p, errno, "cannot create");
-		if (fd >= 0)
-			close(fd);
-		free(p);
-		return -1;
-	}
-	close(fd);
-	free(p);
-	return 0;
+	if (fd >= 0)
+		close(fd);
+	return e ? -1 : 0;
 }
 
 static int marked(const char *root)
 {
-	char *p = root_path(root, MARKER);
-	int r = access(p, F_OK) == 0;
-
-	free(p);
-	return r;
+	return root_has(root, MARKER);
 }
 
 static int refresh(const struct refresh *want)
@@ -560,15 +573,24 @@ static int refresh(const struct refresh *want)
 	}
 	free_cmds(&l);
 	if (!want->dry_run && r == 0 && want->initramfs && want->loader && !want->o.kernel) {
-		char *p = root_path(want->o.root, MARKER);
+		struct rootpath rp;
+		int e = at_root(want->o.root, MARKER, &rp);
 
-		if (unlink(p) < 0 && errno != ENOENT)
-			errorf_errno(p, errno, "cannot remove"), r = -1;
-		free(p);
+		if (e == 0 && unlinkat(rp.dirfd, rp.name, 0) < 0)
+			e = -errno;
+		if (e < 0 && e != -ENOENT) {
+			char *p = root_path(want->o.root, MARKER);
+
+			errorf_errno(p, -e, "cannot remove");
+			free(p);
+			r = -1;
+		}
+		rootpath_free(&rp);	/* also after a failed resolve: rp is cleared */
 		/* the directory is ours: gone when it holds nothing */
-		p = root_path(want->o.root, MARKER_DIR);
-		(void)rmdir(p);
-		free(p);
+		if (at_root(want->o.root, MARKER_DIR, &rp) == 0) {
+			(void)unlinkat(rp.dirfd, rp.name, AT_REMOVEDIR);
+			rootpath_free(&rp);
+		}
 	} else if (!want->dry_run && r != 0 && marked(want->o.root)) {
 		errorf(NULL, "the refresh is still owed (%s%s): boot-refresh --if-marked, or "
 		       "vfio-passthrough again, does it once the failure is fixed",
@@ -647,6 +669,7 @@ int main(int argc, char **argv)
 {
 	struct refresh want = { COMMON_OPTS_INIT, 0, 0, 1, 1, 0, 0, 0 };
 
+	stdfds_init();
 	err_init(argv[0]);
 	parse_options(argc, argv, &want);
 	return close_stdout(refresh(&want));

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -15,6 +16,7 @@
 #include "err.h"
 #include "grubvar.h"
 #include "opts.h"
+#include "rootpath.h"
 
 struct op {
 	enum cl_op op;
@@ -29,6 +31,7 @@ struct edits {
 	int entry;		/* --entry: every FILE is a loader entry */
 	const char *var;
 	const char *init_from;	/* --init-from: where a missing FILE starts */
+	const char *root;	/* --root: grub.d beside a FILE under it is read inside it */
 };
 
 enum {
@@ -395,7 +398,7 @@ static int edit_grub(const char *name, const struct buf *in, struct buf *out,
 
 	if (r == 2)
 		return EXIT_TROUBLE;
-	if (strcmp(name, "-") != 0 && grubvar_warn_dropins(name, c->var) > 0) {
+	if (strcmp(name, "-") != 0 && grubvar_warn_dropins(c->root, name, c->var) > 0) {
 		if (r == 0)
 			grubvar_free(&gv);
 		return EXIT_TROUBLE;
@@ -462,11 +465,17 @@ static int seed_line(const char *name, const struct edits *c, struct buf *seed)
 {
 	struct buf src = BUF_INIT, vals = BUF_INIT;
 	struct cmdline *cl;
+	const char *rel = root_relative(c->root, name);
+	struct stat st;
 	int r;
 
-	if (!c->init_from || strcmp(name, "-") == 0 || access(name, F_OK) == 0 || errno != ENOENT)
+	if (!c->init_from || strcmp(name, "-") == 0)
 		return 1;
-	if ((r = buf_read_file(&src, c->init_from, BUF_MAX_FILE)) < 0) {
+	/* is FILE there? under --root, as the edit resolves it: inside the root */
+	r = rel ? root_stat(c->root, rel, &st) : stat(name, &st) < 0 ? -errno : 0;
+	if (r != -ENOENT)
+		return 1;
+	if ((r = root_read_given(c->root, c->init_from, &src, BUF_MAX_FILE)) < 0) {
 		errorf_errno(c->init_from, -r, "cannot read");
 		return EXIT_TROUBLE;
 	}
@@ -514,7 +523,8 @@ static int edit(const char *name, const struct buf *in, struct buf *out, void *a
 }
 
 /* --get: the values of each KEY in each input; 1 when none was found */
-static int get_values(const struct edits *c, char **files, int nfiles)
+static int get_values(const struct edits *c, const struct edit_opts *eo,
+		      char **files, int nfiles)
 {
 	static char *stdin_name[] = { (char *)"-" };
 	struct buf out = BUF_INIT;
@@ -529,8 +539,8 @@ static int get_values(const struct edits *c, char **files, int nfiles)
 		const char *name = files[i];
 		struct buf in = BUF_INIT;
 		struct grubvar_value gv = { 0 };
-		int r = strcmp(name, "-") == 0 ? buf_read_fd(&in, 0, BUF_MAX_FILE)
-					       : buf_read_file(&in, name, BUF_MAX_FILE);
+		char *label = NULL;
+		int r = edit_read(eo, name, &in, &label);
 		const char *text;
 		size_t len;
 
@@ -572,6 +582,7 @@ static int get_values(const struct edits *c, char **files, int nfiles)
 		}
 		grubvar_value_free(&gv);
 		buf_free(&in);
+		free(label);
 	}
 	if (status == 0)
 		fwrite(out.p ? out.p : "", 1, out.len, stdout);
@@ -607,6 +618,7 @@ int main(int argc, char **argv)
 	size_t i, ngets = 0;
 	int ch, status;
 
+	stdfds_init();
 	err_init(argv[0]);
 	c.var = "GRUB_CMDLINE_LINUX_DEFAULT";
 	c.ops = xcalloc((size_t)argc, sizeof(*c.ops));
@@ -658,6 +670,8 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	editing.root = common.root;
+	c.root = common.root;
 
 	if (c.nops == 0) {
 		errorf(NULL, "no edit given (--set, --add, --merge, --del, --unmerge or --get)");
@@ -667,7 +681,8 @@ int main(int argc, char **argv)
 		errorf("--get", "cannot be combined with edits, -i, --check or --diff");
 		status = EXIT_TROUBLE;
 	} else {
-		status = ngets ? get_values(&c, argv, argc) : edit_run(&editing, argv, argc, edit, &c);
+		status = ngets ? get_values(&c, &editing, argv, argc)
+			       : edit_run(&editing, argv, argc, edit, &c);
 	}
 	free(c.ops);
 	return edit_close_stdout(&editing, status);

@@ -10,6 +10,7 @@
 #include "hostfacts.h"
 #include "opts.h"
 #include "pcidevarg.h"
+#include "rootpath.h"
 #include "sysfs.h"
 #include "vfiogroup.h"
 
@@ -68,11 +69,9 @@ static void report(struct check *c, const char *status, const char *name,
 
 static int root_exists(const struct common_opts *co, const char *path)
 {
-	char *p = root_path(co->root, path);
-	int r = access(p, F_OK) == 0;
+	struct stat st;
 
-	free(p);
-	return r;
+	return root_stat(co->root, path, &st) == 0;
 }
 
 /* whether word occurs in the space-separated list s */
@@ -281,12 +280,10 @@ static void check_cmdline(struct check *c, enum cpu_vendor cpu, long groups)
 /* entries of ROOT/path other than . and .., or -1 */
 static long count_dir(const struct common_opts *co, const char *path)
 {
-	char *p = root_path(co->root, path);
-	DIR *d = opendir(p);
+	DIR *d = root_opendir(co->root, path);
 	struct dirent *e;
 	long n = 0;
 
-	free(p);
 	if (!d)
 		return -1;
 	while ((e = readdir(d)))
@@ -494,6 +491,7 @@ int main(int argc, char **argv)
 	int device = 0, ch;
 	enum cpu_vendor cpu;
 
+	stdfds_init();
 	err_init(argv[0]);
 	while ((ch = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
 		int taken = opts_common(ch, optarg, &co, usage);

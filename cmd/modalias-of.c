@@ -128,6 +128,7 @@ int main(int argc, char **argv)
 	size_t nargs = 0;
 	int r, bad = 0;
 
+	stdfds_init();
 	err_init(argv[0]);
 	parse_options(argc, argv, &opts);
 	argc -= optind;

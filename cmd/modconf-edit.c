@@ -79,6 +79,7 @@ int main(int argc, char **argv)
 	struct edits c = { MODCONF_AUTO, INITCONF_NONE, NULL, 0 };
 	int ch, status;
 
+	stdfds_init();
 	err_init(argv[0]);
 	c.ops = xcalloc((size_t)argc, sizeof(*c.ops));
 	while ((ch = getopt_long(argc, argv, "h" EDIT_SHORTOPTS, longopts, NULL)) != -1) {
@@ -123,6 +124,7 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	editing.root = common.root;
 
 	if (c.nops == 0) {
 		errorf(NULL, "no edit given (--set, --merge, --del or --unmerge)");

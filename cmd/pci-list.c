@@ -6,10 +6,12 @@
 #include "modalias.h"
 #include "opts.h"
 #include "pciids.h"
+#include "rootpath.h"
 #include "sysfs.h"
 #include "vfiogroup.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,8 +213,9 @@ static int open_ids(const struct listopts *lo, struct pciids **ids)
 	}
 	for (i = 0; i < 2; i++) {
 		char *p = root_path(lo->co.root, paths[i]);
+		int fd = root_open(lo->co.root, paths[i], O_RDONLY | O_NONBLOCK);
 
-		r = pciids_open(p, ids);
+		r = fd < 0 ? fd : pciids_open_fd(fd, ids);
 		if (r < 0 && r != -ENOENT)
 			errorf_errno(p, -r, "cannot read");
 		free(p);
@@ -434,6 +437,45 @@ static size_t show_groups(const struct ctx *cx, const struct pcilist *l)
 	return n;
 }
 
+/*
+ * What sysfs gave as text (a driver's or group's link name, the label)
+ * goes out as TAB-separated fields: a TAB or newline in it would forge a
+ * record for the next tool (a driver named "x\t...\n0000:..."), an ESC
+ * would drive the terminal.  Refused, naming the file; 0 or -1.
+ */
+static int check_text(const char *root, const struct pcilist *l)
+{
+	size_t i, k;
+
+	for (i = 0; i < l->n; i++) {
+		const struct pcidev *d = &l->dev[i];
+		const struct { const char *val, *attr; } f[] = {
+			{ d->driver, "driver" }, { d->group, "iommu_group" },
+			{ d->modalias, "modalias" }, { d->label, "label" },
+			{ d->drvmodule, "driver/module" },
+		};
+
+		for (k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+			const unsigned char *p = (const unsigned char *)f[k].val;
+			struct buf where = BUF_INIT;
+			char *shown;
+
+			for (; p && *p; p++)
+				if ((*p < 0x20 || *p == 0x7f) && !(*p == '\n' && !p[1] && k == 3))
+					break;
+			if (!p || !*p)
+				continue;
+			buf_printf(&where, "/sys/bus/pci/devices/%s/%s", d->slot, f[k].attr);
+			shown = root_path(root, where.p);
+			errorf(shown, "control character 0x%02x in what sysfs gave: refused", *p);
+			free(shown);
+			buf_free(&where);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct listopts lo = { .co = COMMON_OPTS_INIT, .mode = M_FIELDS };
@@ -444,6 +486,7 @@ int main(int argc, char **argv)
 	size_t shown;
 	int r, need_names, need_mods;
 
+	stdfds_init();
 	err_init(argv[0]);
 	pcifilter_init(&lo.filter);
 	parse_options(argc, argv, &lo);
@@ -492,6 +535,12 @@ int main(int argc, char **argv)
 		pciids_close(cx.ids);
 		modalias_close(cx.mods);
 		free(cx.rel);
+		return EXIT_TROUBLE;
+	}
+	if (check_text(lo.co.root, &l) < 0) {
+		pcilist_free(&l);
+		pciids_close(cx.ids);
+		modalias_close(cx.mods);
 		return EXIT_TROUBLE;
 	}
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);

@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "err.h"
 #include "opts.h"
+#include "rootpath.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -28,29 +29,21 @@ const char bootdetect_loader_sought[] =
 
 static int exists_under(const char *root, const char *path, mode_t type)
 {
-	char *p = root_path(root, path);
 	struct stat st;
-	int r = stat(p, &st) == 0 && (!type || (st.st_mode & S_IFMT) == type);
 
-	free(p);
-	return r;
+	return root_stat(root, path, &st) == 0 && (!type || (st.st_mode & S_IFMT) == type);
 }
 
 char *bootdetect_which(const char *root, const char *cmd)
 {
 	for (size_t i = 0; bootdetect_path[i]; i++) {
 		struct buf b = BUF_INIT;
-		char *p;
 		struct stat st;
 
 		buf_printf(&b, "%s/%s", bootdetect_path[i], cmd);
-		p = root_path(root, b.p);
-		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) &&
-		    (st.st_mode & 0111)) {
-			free(p);
+		if (root_stat(root, b.p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_mode & 0111))
 			return buf_detach(&b);
-		}
-		free(p);
 		buf_free(&b);
 	}
 	return NULL;
@@ -67,11 +60,7 @@ static int have_cmd(const char *root, const char *cmd)
 /* read a small file under root into b; 0 or -errno */
 static int read_under(const char *root, const char *path, struct buf *b)
 {
-	char *p = root_path(root, path);
-	int r = buf_read_file(b, p, 1 << 20);
-
-	free(p);
-	return r;
+	return root_read(root, path, b, 1 << 20);
 }
 
 /* proxmox-boot-tool's loop_esp_list skips blank lines; one other line is an ESP */
@@ -153,8 +142,13 @@ static const char *container_file(const char *root)
 	for (size_t i = 0; marks[i]; i++)
 		if (exists_under(root, marks[i], 0))
 			return marks[i];
-	/* what systemd-detect-virt --container reads; root-only: ignore EACCES */
-	if (read_under(root, "/proc/1/environ", &b) == 0) {
+	/*
+	 * what systemd-detect-virt --container reads; root-only: ignore
+	 * EACCES.  Under another root, /proc is the machine's we run on
+	 * (podman mounts it into an image build): the image is judged by
+	 * its files alone.
+	 */
+	if (root_is_slash(root) && read_under(root, "/proc/1/environ", &b) == 0) {
 		for (size_t off = 0; off < b.len; off += strlen(b.p + off) + 1)
 			if (strncmp(b.p + off, "container=", 10) == 0 &&
 			    b.p[off + 10])
@@ -173,9 +167,9 @@ static const char *container_file(const char *root)
  */
 static void grub_dropin(const char *root, struct bootsetup *bs)
 {
-	char *dir = root_path(root, "/etc/default/grub.d");
 	struct dirent **list;
-	int n = scandir(dir, &list, NULL, alphasort), i;
+	/* listed inside the root (common/rootpath), as every read under it */
+	int n = root_scandir(root, "/etc/default/grub.d", &list, alphasort), i;
 
 	for (i = 0; i < n; i++) {
 		const char *e = list[i]->d_name;
@@ -199,7 +193,6 @@ static void grub_dropin(const char *root, struct bootsetup *bs)
 	}
 	if (n >= 0)
 		free(list);
-	free(dir);
 }
 
 static int grub_setup(const char *root, struct bootsetup *bs, int need_cfg)

@@ -4,6 +4,7 @@
 #include "udiff.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,16 +29,48 @@ int edit_opts_parse(int c, const char *arg, struct edit_opts *o)
 	return 0;
 }
 
-/* read FILE whole; a missing FILE reads as empty (it is created by the edit) */
-static int read_input(const char *name, struct buf *in)
+/*
+ * read FILE whole; a missing FILE reads as empty (it is created by the
+ * edit).  Under --root, or with -i, FILE is resolved as -i writes it
+ * (inside the root) and must be a regular file; *label is the path really
+ * read when a symlink led elsewhere.
+ */
+int edit_read(const struct edit_opts *o, const char *name, struct buf *in,
+	      char **label)
 {
-	int r = strcmp(name, "-") == 0 ? buf_read_fd(in, 0, BUF_MAX_FILE)
-				       : buf_read_file(in, name, BUF_MAX_FILE);
+	struct rootpath rp;
+	int r, fd;
+
+	*label = NULL;
+	if (strcmp(name, "-") == 0) {
+		r = buf_read_fd(in, 0, BUF_MAX_FILE);
+	} else if (!o->in_place && !root_relative(o->root, name)) {
+		r = buf_read_file(in, name, BUF_MAX_FILE);
+	} else if ((r = rootpath_resolve(o->root, name, &rp)) == 0) {
+		if (rp.followed)
+			*label = xstrdup(rp.shown);
+		fd = openat(rp.dirfd, rp.name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		r = fd < 0 ? -errno : read_regular_fd(fd, in, BUF_MAX_FILE);
+		if (fd >= 0)
+			close(fd);
+		rootpath_free(&rp);
+	}
+	return r;
+}
+
+static int read_input(const struct edit_opts *o, const char *name, struct buf *in,
+		      char **label)
+{
+	int r = edit_read(o, name, in, label);
 
 	if (r == -ENOENT && strcmp(name, "-") != 0)
 		return 0;
 	if (r == -EFBIG) {
 		errorf(name, "file too large (over %u bytes)", BUF_MAX_FILE);
+		return EXIT_TROUBLE;
+	}
+	if (r == -EINVAL) {
+		errorf(name, "not a regular file");
 		return EXIT_TROUBLE;
 	}
 	if (r < 0) {
@@ -47,26 +80,53 @@ static int read_input(const char *name, struct buf *in)
 	return 0;
 }
 
+/* the diff on stdout now, before the file is replaced; 0 or -1 after a message */
+static int put_diff_now(const char *name, const char *label, const struct buf *in,
+			const struct buf *out)
+{
+	struct buf d = BUF_INIT;
+	int r;
+
+	udiff(&d, label, in->p, in->len, out->p, out->len);
+	fflush(stdout);
+	r = write_all(STDOUT_FILENO, d.p ? d.p : "", d.len);
+	buf_free(&d);
+	if (r < 0) {
+		errorf_errno(name, -r, "not written: its diff cannot go to standard output");
+		return -1;
+	}
+	return 0;
+}
+
 struct pending {
 	struct buf in;
 	struct buf out;
+	char *label;	/* the path really read, when a symlink led elsewhere */
 };
 
 static int edit_in_place(const struct edit_opts *o, const char *name,
-			 struct pending *p, edit_fn fn, void *ctx,
-			 struct buf *stdout_buf)
+			 struct pending *p, edit_fn fn, void *ctx)
 {
 	struct lockedfile lf;
 	struct buf now = BUF_INIT;
-	const char *what = NULL;
-	int r = lockedfile_open(&lf, name);
+	const char *what = NULL, *label;
+	int r = lockedfile_open(&lf, o->root, name);
 
+	if (r == -EMLINK) {
+		errorf(name, "has more than one hard link: replacing it would split them "
+		       "(edit the file the links share some other way)");
+		return EXIT_TROUBLE;
+	}
+	if (r == -EINVAL) {
+		errorf(name, "not a regular file");
+		return EXIT_TROUBLE;
+	}
 	if (r < 0) {
 		errorf_errno(name, -r, "cannot open for editing");
 		return EXIT_TROUBLE;
 	}
-	r = buf_read_fd(&now, lf.fd, BUF_MAX_FILE);
-	if (r < 0) {
+	label = lf.rp.followed ? lf.rp.shown : name;
+	if (lf.fd >= 0 && (r = read_regular_fd(lf.fd, &now, BUF_MAX_FILE)) < 0) {
 		errorf_errno(name, -r, "cannot read");
 		goto out;
 	}
@@ -83,24 +143,21 @@ static int edit_in_place(const struct edit_opts *o, const char *name,
 	}
 	if (p->out.len == p->in.len && memcmp(p->out.p ? p->out.p : "", p->in.p ? p->in.p : "", p->in.len) == 0)
 		goto out;	/* unchanged: not rewritten, mtime kept */
-	if (o->backup && !lf.created) {
-		struct buf bak = BUF_INIT;
-
-		buf_printf(&bak, "%s%s", lf.path, o->backup);
-		r = atomic_write(bak.p, p->in.p ? p->in.p : "", p->in.len, &lf.st, &what);
-		if (r < 0)
-			errorf_errno(bak.p, -r, "%s", what);
-		buf_free(&bak);
-		if (r < 0)
+	/* the diff first: a diff that cannot be shown is a change not made */
+	if (o->diff && (r = put_diff_now(name, label, &p->in, &p->out)) < 0)
+		goto out;
+	if (o->backup && lf.fd >= 0) {
+		r = lockedfile_backup(&lf, o->backup, p->in.p ? p->in.p : "", p->in.len, &what);
+		if (r < 0) {
+			errorf_errno(name, -r, "backup %s%s: %s", label, o->backup, what);
 			goto out;
+		}
 	}
 	r = lockedfile_replace(&lf, p->out.p ? p->out.p : "", p->out.len, &what);
 	if (r < 0) {
 		errorf_errno(name, -r, "%s", what);
 		goto out;
 	}
-	if (o->diff)
-		udiff(stdout_buf, name, p->in.p, p->in.len, p->out.p, p->out.len);
 out:
 	buf_free(&now);
 	lockedfile_close(&lf);
@@ -127,11 +184,17 @@ int edit_run(const struct edit_opts *o, char **files, int nfiles,
 		errorf(NULL, "--backup needs -i");
 		return EXIT_TROUBLE;
 	}
+	for (i = 0; o->in_place && i < nfiles; i++) {
+		if (strcmp(files[i], "-") == 0) {
+			errorf("-", "-i edits files in place, not standard input");
+			return EXIT_TROUBLE;
+		}
+	}
 	p = xcalloc((size_t)nfiles, sizeof(*p));
 
 	/* first pass: every input edited in memory, nothing written */
 	for (i = 0; i < nfiles && status != EXIT_TROUBLE; i++) {
-		if (read_input(files[i], &p[i].in) != 0 ||
+		if (read_input(o, files[i], &p[i].in, &p[i].label) != 0 ||
 		    fn(files[i], &p[i].in, &p[i].out, ctx) != 0) {
 			status = EXIT_TROUBLE;
 			break;
@@ -144,7 +207,8 @@ int edit_run(const struct edit_opts *o, char **files, int nfiles,
 	for (i = 0; i < nfiles && status != EXIT_TROUBLE; i++) {
 		if (o->check) {
 			if (o->diff)
-				udiff(&text, files[i], p[i].in.p, p[i].in.len, p[i].out.p, p[i].out.len);
+				udiff(&text, p[i].label ? p[i].label : files[i],
+				      p[i].in.p, p[i].in.len, p[i].out.p, p[i].out.len);
 			continue;
 		}
 		if (o->in_place) {
@@ -156,23 +220,24 @@ int edit_run(const struct edit_opts *o, char **files, int nfiles,
 			if (p[i].out.len == p[i].in.len &&
 			    memcmp(p[i].out.p ? p[i].out.p : "", p[i].in.p ? p[i].in.p : "", p[i].in.len) == 0)
 				continue;
-			if (edit_in_place(o, files[i], &p[i], fn, ctx, &text) != 0)
+			if (edit_in_place(o, files[i], &p[i], fn, ctx) != 0)
 				status = EXIT_TROUBLE;
 		} else if (o->diff) {
-			udiff(&text, files[i], p[i].in.p, p[i].in.len, p[i].out.p, p[i].out.len);
+			udiff(&text, p[i].label ? p[i].label : files[i], p[i].in.p, p[i].in.len, p[i].out.p, p[i].out.len);
 		} else {
 			buf_add(&text, p[i].out.p ? p[i].out.p : "", p[i].out.len);
 		}
 	}
 
-	/* with -i the files written before a failure stay written: show their diffs */
-	if (text.len && (status != EXIT_TROUBLE || (o->in_place && o->diff)))
+	/* with -i --diff each diff went out before its file was replaced */
+	if (text.len && status != EXIT_TROUBLE)
 		fwrite(text.p ? text.p : "", 1, text.len, stdout);
 	if (status != EXIT_TROUBLE && o->check && changed)
 		status = EXIT_NO;
 	for (i = 0; i < nfiles; i++) {
 		buf_free(&p[i].in);
 		buf_free(&p[i].out);
+		free(p[i].label);
 	}
 	free(p);
 	buf_free(&text);

@@ -9,6 +9,11 @@
  *   --diff         a unified diff of each change instead of the text
  *   -b[SUFFIX]     with -i, the old content kept as FILE.SUFFIX (".bak")
  *
+ * A FILE under --root ("ROOT/etc/...") is resolved inside ROOT, symlinks
+ * and all (common/rootpath); with -i a FILE must be a regular file (a FIFO
+ * would hang), "-" is refused, and with --diff the diff is on stdout
+ * before the file is replaced: when it cannot be written, nothing is.
+ *
  * Every input is edited in memory before anything is written, so bad input
  * in any FILE writes nothing at all; with -i each file is then locked,
  * read again and edited again under the lock, so a concurrent editor's
@@ -21,6 +26,7 @@
 #include "opts.h"
 
 struct edit_opts {
+	const char *root;	/* --root: a FILE under it is resolved inside it */
 	int in_place;
 	int check;
 	int diff;
@@ -49,6 +55,15 @@ typedef int (*edit_fn)(const char *name, const struct buf *in,
 
 /* handle -i -b --check --diff; 1 when c was one of them */
 int edit_opts_parse(int c, const char *arg, struct edit_opts *o);
+
+/*
+ * Read FILE ("-": stdin) whole as the edit reads it: under --root resolved
+ * inside the root, with -i a regular file only.  *label is the path really
+ * read when a symlink led elsewhere (the caller frees it), else NULL.
+ * 0 or -errno (-EINVAL: not a regular file).
+ */
+int edit_read(const struct edit_opts *o, const char *name, struct buf *in,
+	      char **label);
 
 /* run fn over files (stdin when nfiles is 0); the exit status per the spec */
 int edit_run(const struct edit_opts *o, char **files, int nfiles,

@@ -1,10 +1,12 @@
 #include "err.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *progname = "vfio-kit";
 
@@ -35,6 +37,19 @@ void err_init(const char *argv0)
 		return;
 	slash = strrchr(argv0, '/');
 	progname = slash ? slash + 1 : argv0;
+}
+
+void stdfds_init(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* the lowest free descriptor: fd itself */
+		if (open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) != fd)
+			_exit(EXIT_TROUBLE);	/* no /dev/null: no safe way on */
+	}
 }
 
 /* the longest message printed whole */

@@ -16,6 +16,14 @@ enum { EXIT_YES = 0, EXIT_NO = 1, EXIT_TROUBLE = 2 };
 extern const char *progname;
 
 void err_init(const char *argv0);
+/*
+ * Make sure descriptors 0, 1 and 2 are open, so that no file a tool opens
+ * becomes its stderr (a message written into a locked file) or stdout.
+ * A closed one is opened on /dev/null the wrong way round (0 write-only,
+ * 1 and 2 read-only): it stays as unusable as a closed one, a write to
+ * stdout still fails.  Called first in every main.
+ */
+void stdfds_init(void);
 /* "PROG: WHERE: WHAT"; WHERE may be NULL ("PROG: WHAT") */
 void errorf(const char *where, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -1,5 +1,6 @@
 #include "grubvar.h"
 #include "err.h"
+#include "rootpath.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -775,7 +776,18 @@ int grubvar_is_grub_file(const char *name)
 	return strcmp(base, "grub") == 0 || grubvar_is_dropin(name);
 }
 
-int grubvar_warn_dropins(const char *file, const char *var)
+/* the *.cfg of a grub.d directory, read inside the root when dir is under it */
+static int scandir_root(const char *root, const char *dir, struct dirent ***list)
+{
+	const char *rel = root_relative(root, dir);
+
+	if (!rel)
+		return scandir(dir, list, NULL, alphasort);
+	/* inside the root (common/rootpath), as every read of a FILE under it */
+	return root_scandir(root, *rel ? rel : "/", list, alphasort);
+}
+
+int grubvar_warn_dropins(const char *root, const char *file, const char *var)
 {
 	const char *slash = strrchr(file, '/');
 	struct buf dir = BUF_INIT;
@@ -785,7 +797,7 @@ int grubvar_warn_dropins(const char *file, const char *var)
 	if (slash)
 		buf_add(&dir, file, (size_t)(slash - file) + 1);
 	buf_adds(&dir, "grub.d");
-	n = scandir(dir.p, &list, NULL, alphasort);
+	n = scandir_root(root, dir.p, &list);
 	for (i = 0; i < n; i++) {
 		const char *e = list[i]->d_name;
 		size_t len = strlen(e);
@@ -795,7 +807,7 @@ int grubvar_warn_dropins(const char *file, const char *var)
 		if (len > 4 && strcmp(e + len - 4, ".cfg") == 0) {
 			buf_printf(&path, "%s/%s", dir.p, e);
 			if (strcmp(path.p, file) != 0 &&
-			    buf_read_file(&text, path.p, BUF_MAX_FILE) == 0 &&
+			    root_read_given(root, path.p, &text, BUF_MAX_FILE) == 0 &&
 			    grubvar_find(text.p ? text.p : "", text.len, var, path.p, &gv) == 0) {
 				if (gv.refs_self) {
 					warnf(file, 0, "%s:%zu also sets %s and is read later: "

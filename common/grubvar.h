@@ -54,9 +54,11 @@ int grubvar_is_dropin(const char *name);
  * A grub.d/NAME.cfg beside file that assigns var is read after file: one
  * that only adds to it ("$VAR ...") gets a warning; one that sets it anew
  * overrides an edit of file, so grub-mkconfig would never see the edit:
- * an error naming it.  Returns how many override it.
+ * an error naming it.  Returns how many override it.  When file is under
+ * root (not NULL or "/"), grub.d is read inside the root (common/rootpath),
+ * as file was.
  */
-int grubvar_warn_dropins(const char *file, const char *var);
+int grubvar_warn_dropins(const char *root, const char *file, const char *var);
 
 /* one assignment of the chain that makes a value, decoded on its own */
 struct grubvar_step {

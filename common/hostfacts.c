@@ -5,6 +5,7 @@
 #include "err.h"
 #include "modname.h"
 #include "opts.h"
+#include "rootpath.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -66,13 +67,11 @@ int hostfacts_modules_listed(const char *root, const char *rel)
 	int r = 0;
 
 	for (size_t i = 0; rel && i < 2 && !r; i++) {
-		char *p;
+		struct stat st;
 
 		path.len = 0;
 		buf_printf(&path, "%s/%s/%s", root_modules(root), rel, lists[i]);
-		p = root_path(root, path.p);
-		r = access(p, F_OK) == 0;
-		free(p);
+		r = root_stat(root, path.p, &st) == 0;	/* inside the root */
 	}
 	buf_free(&path);
 	return r;
@@ -127,9 +126,9 @@ static int has_modconf(const char *s, size_t n)
  */
 static int mkinitcpio_modconf(const char *root, char **where)
 {
-	char *dir = root_path(root, "/etc/mkinitcpio.conf.d");
 	struct dirent **ents = NULL;
-	int n = scandir(dir, &ents, NULL, NULL), has = 1;
+	/* inside the root (common/rootpath), as the files read below */
+	int n = root_scandir(root, "/etc/mkinitcpio.conf.d", &ents, NULL), has = 1;
 	char **files = xcalloc((size_t)(n > 0 ? n : 0) + 2, sizeof(*files));
 	size_t nf = 0;
 
@@ -147,7 +146,6 @@ static int mkinitcpio_modconf(const char *root, char **where)
 		free(ents[i]);
 	}
 	free(ents);
-	free(dir);
 	if (nf > 2)
 		qsort(files + 1, nf - 1, sizeof(*files), by_version);
 	*where = NULL;

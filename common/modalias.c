@@ -2,6 +2,7 @@
 #include "buf.h"
 #include "err.h"
 #include "opts.h"
+#include "rootpath.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -60,11 +61,11 @@ static int cmp_rule(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static int load(struct ruleset *rs, const char *path)
+static int load(struct ruleset *rs, const char *root, const char *path)
 {
 	char *p, *line;
 	size_t cap = 0, order = 0;
-	int r = buf_read_file(&rs->text, path, BUF_MAX_FILE);
+	int r = root_read(root, path, &rs->text, BUF_MAX_FILE);
 
 	if (r < 0)
 		return r;
@@ -100,22 +101,40 @@ static int load(struct ruleset *rs, const char *path)
 
 int modalias_open(const char *dir, struct modalias_db **out, char **where)
 {
+	return modalias_open_root(NULL, dir, out, where);
+}
+
+/* the path under root for a message */
+static char *shown(const char *root, struct buf *path)
+{
+	char *s;
+
+	if (!root)
+		return buf_detach(path);
+	s = root_path(root, path->p);
+	buf_free(path);
+	return s;
+}
+
+int modalias_open_root(const char *root, const char *dir, struct modalias_db **out,
+		       char **where)
+{
 	struct modalias_db *db = xcalloc(1, sizeof(*db));
 	struct buf path = BUF_INIT;
 	int r;
 
 	*where = NULL;
 	buf_printf(&path, "%s/modules.alias", dir);
-	if ((r = load(&db->alias, path.p)) < 0) {
-		*where = buf_detach(&path);
+	if ((r = load(&db->alias, root, path.p)) < 0) {
+		*where = shown(root, &path);
 		modalias_close(db);
 		return r;
 	}
 	buf_reset(&path);
 	buf_printf(&path, "%s/modules.builtin.alias", dir);
-	r = load(&db->builtin, path.p);
+	r = load(&db->builtin, root, path.p);
 	if (r < 0 && r != -ENOENT) {
-		*where = buf_detach(&path);
+		*where = shown(root, &path);
 		modalias_close(db);
 		return r;
 	}
@@ -135,13 +154,11 @@ int modalias_open_release(const char *root, const char *rel, struct modalias_db 
 			  char **where)
 {
 	struct buf dir = BUF_INIT;
-	char *path;
 	int r;
 
+	/* read inside the root (common/rootpath), as every file under --root */
 	buf_printf(&dir, "%s/%s", root_modules(root), rel);
-	path = root_path(root, dir.p);
-	r = modalias_open(path, out, where);
-	free(path);
+	r = modalias_open_root(root, dir.p, out, where);
 	buf_free(&dir);
 	return r;
 }

@@ -268,6 +268,21 @@ static void read_line(struct modconf *mc, struct mc_line *l, size_t *pos,
 	l->len--;
 }
 
+static void parse_lines(struct modconf *mc, size_t pos, size_t lineno)
+{
+	while (pos < mc->len) {
+		struct mc_line *l;
+
+		mc->line = xgrow1(mc->line, mc->nline, sizeof(*mc->line));
+		l = &mc->line[mc->nline++];
+		read_line(mc, l, &pos, &lineno);
+		if (mc->fmt == MODCONF_MODPROBE)
+			classify_modprobe(l);
+		else
+			classify_modules(l);
+	}
+}
+
 int modconf_parse(struct modconf *mc, const char *p, size_t len,
 		  enum modconf_format fmt, size_t *errline, const char **err)
 {
@@ -283,18 +298,25 @@ int modconf_parse(struct modconf *mc, const char *p, size_t len,
 		*err = "NUL byte";
 		return -1;
 	}
-	while (pos < len) {
-		struct mc_line *l;
-
-		mc->line = xgrow1(mc->line, mc->nline, sizeof(*mc->line));
-		l = &mc->line[mc->nline++];
-		read_line(mc, l, &pos, &lineno);
-		if (fmt == MODCONF_MODPROBE)
-			classify_modprobe(l);
-		else
-			classify_modules(l);
-	}
+	parse_lines(mc, pos, lineno);
 	return 0;
+}
+
+void modconf_parse_more(struct modconf *mc, const char *p, size_t len)
+{
+	size_t lineno = 1, pos = mc->len, k;
+
+	/* the text moved (realloc): the old part is the same bytes at p */
+	mc->p = p ? p : "";
+	mc->len = len;
+	if (mc->nline) {
+		const struct mc_line *l = &mc->line[mc->nline - 1];
+
+		lineno = l->lineno;
+		for (k = l->start; k < l->end; k++)
+			lineno += mc->p[k] == '\n';
+	}
+	parse_lines(mc, pos, lineno);
 }
 
 int modconf_is_verb(const char *s, size_t n)

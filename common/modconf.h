@@ -84,6 +84,14 @@ int modconf_name_ends(const char *s, const char *suffix);
  */
 int modconf_parse(struct modconf *mc, const char *p, size_t len,
 		  enum modconf_format fmt, size_t *errline, const char **err);
+/*
+ * Lines appended to a parsed text that ended in a newline (not open_end,
+ * not escape_end): the text is now len bytes at p (it may have moved; the
+ * old part is the same bytes), and only the new lines are parsed, so ops
+ * that only add lines cost the lines they add, not a parse of the whole
+ * text each (10,000 --set ops).  The new part holds no NUL byte.
+ */
+void modconf_parse_more(struct modconf *mc, const char *p, size_t len);
 void modconf_free(struct modconf *mc);
 
 /* is s (n bytes) a modprobe.d directive? */

@@ -17,6 +17,9 @@ struct mc_edit {
 	struct textpatch tp;
 	unsigned char *fixed_cr;	/* per line: its CR already taken off */
 	unsigned char *gone;		/* per line: deleted */
+	/* modules-format lines by name (op_module): kept while the parse is */
+	size_t *mhead, *mnext;		/* bucket -> line + 1, line -> line + 1 */
+	size_t nbucket, nindexed;
 };
 
 static void operr(const struct mc_edit *e, const char *fmt, ...)
@@ -960,6 +963,85 @@ static int op_deps(struct mc_edit *e, enum modconf_opkind kind, const struct opl
 	return 0;
 }
 
+/* a module name's hash, '-' as '_' (names with [...] are not indexed) */
+static size_t mod_hash(const char *s, size_t n)
+{
+	size_t h = 5381, i;
+
+	for (i = 0; i < n; i++)
+		h = h * 33 + (unsigned char)(s[i] == '-' ? '_' : s[i]);
+	return h;
+}
+
+static void mindex_free(struct mc_edit *e)
+{
+	free(e->mhead);
+	free(e->mnext);
+	e->mhead = e->mnext = NULL;
+	e->nbucket = e->nindexed = 0;
+}
+
+/* index the module lines parsed since the last call; rehash as it grows */
+static void mindex_update(struct mc_edit *e)
+{
+	size_t li, n;
+
+	if (!e->mhead || e->nbucket < 2 * e->mc.nline) {
+		mindex_free(e);
+		for (e->nbucket = 64; e->nbucket < 4 * e->mc.nline; e->nbucket *= 2)
+			;
+		e->mhead = xcalloc(e->nbucket, sizeof(*e->mhead));
+	}
+	e->mnext = xrealloc(e->mnext, (e->mc.nline + 1) * sizeof(*e->mnext));
+	for (li = e->nindexed; li < e->mc.nline; li++) {
+		const struct mc_line *l = &e->mc.line[li];
+		const char *w;
+		size_t b;
+
+		e->mnext[li] = 0;
+		if (l->kind != MC_DIRECTIVE || l->verb != MV_MODULE)
+			continue;
+		w = mc_word(l, 0, &n);
+		b = mod_hash(w, n) & (e->nbucket - 1);
+		e->mnext[li] = e->mhead[b];
+		e->mhead[b] = li + 1;
+	}
+	e->nindexed = e->mc.nline;
+}
+
+/*
+ * The lines that may hold module m, in file order, into *out (the caller
+ * frees); every line when m has a [...] range.  Each still needs line_is.
+ */
+static size_t mindex_lookup(struct mc_edit *e, const char *m, size_t mlen, size_t **out)
+{
+	size_t n = 0, cap = 0, li, i;
+
+	*out = NULL;
+	if (memchr(m, '[', mlen) || memchr(m, ']', mlen)) {
+		*out = xcalloc(e->mc.nline + 1, sizeof(**out));
+		for (li = 0; li < e->mc.nline; li++)
+			(*out)[n++] = li;
+		return n;
+	}
+	mindex_update(e);
+	for (li = e->mhead[mod_hash(m, mlen) & (e->nbucket - 1)]; li; li = e->mnext[li - 1]) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			*out = xrealloc(*out, cap * sizeof(**out));
+		}
+		(*out)[n++] = li - 1;
+	}
+	/* chains run from the last line back: file order for "the first" */
+	for (i = 0; i < n / 2; i++) {
+		size_t t = (*out)[i];
+
+		(*out)[i] = (*out)[n - 1 - i];
+		(*out)[n - 1 - i] = t;
+	}
+	return n;
+}
+
 /* words from..nw of l, one space between them */
 static void words_joined(const struct mc_line *l, size_t from, struct buf *out)
 {
@@ -975,7 +1057,7 @@ static void words_joined(const struct mc_line *l, size_t from, struct buf *out)
 
 static int op_module(struct mc_edit *e, enum modconf_opkind kind, const struct opline *o)
 {
-	size_t li, mlen, found = 0;
+	size_t li, k, mlen, found = 0, *cand, ncand;
 	const char *m = mc_word(&o->l, 0, &mlen);
 	const char *params = o->l.nw > 1 ? o->l.text + o->l.w[1].off : NULL;
 
@@ -983,8 +1065,10 @@ static int op_module(struct mc_edit *e, enum modconf_opkind kind, const struct o
 		operr(e, "--del takes a module name in a modules list");
 		return -1;
 	}
-	for (li = 0; li < e->mc.nline; li++) {
-		struct mc_line *l = &e->mc.line[li];
+	/* by the index: 10,000 ops on a 10,000-line list stay linear */
+	ncand = mindex_lookup(e, m, mlen, &cand);
+	for (k = 0; k < ncand; k++) {
+		struct mc_line *l = &e->mc.line[li = cand[k]];
 
 		if (!line_is(e, li, MV_MODULE, m, mlen))
 			continue;
@@ -1016,6 +1100,7 @@ static int op_module(struct mc_edit *e, enum modconf_opkind kind, const struct o
 		}
 		touch_line(e, li);
 	}
+	free(cand);
 	if (kind == MODCONF_SET && !found) {
 		tail_line(e, o);
 		if (params && !modconf_dir_is(e->file, "initramfs-tools"))
@@ -1064,8 +1149,18 @@ static int check_file(struct mc_edit *e)
 	return 0;
 }
 
+/* what one op made: patches, tail, per-line marks (the parse and its index are kept) */
+static void edit_reset(struct mc_edit *e)
+{
+	textpatch_free(&e->tp);
+	free(e->fixed_cr);
+	free(e->gone);
+	e->fixed_cr = e->gone = NULL;
+}
+
 static void edit_free(struct mc_edit *e)
 {
+	mindex_free(e);
 	textpatch_free(&e->tp);
 	free(e->fixed_cr);
 	free(e->gone);
@@ -1123,7 +1218,7 @@ int modconf_edit(const char *file, enum modconf_format fmt,
 	struct buf cur = BUF_INIT;
 	size_t i, eline;
 	const char *err;
-	int r = 0;
+	int r = 0, parsed = 0;
 
 	memset(&e, 0, sizeof(e));
 	e.file = file;
@@ -1141,11 +1236,12 @@ int modconf_edit(const char *file, enum modconf_format fmt,
 		struct opline o;
 		struct buf next = BUF_INIT;
 
-		if (modconf_parse(&e.mc, cur.p, cur.len, fmt, &eline, &err) < 0) {
+		if (!parsed && modconf_parse(&e.mc, cur.p, cur.len, fmt, &eline, &err) < 0) {
 			errorf_line(file, eline, "%s", err);
 			r = -1;
 			break;
 		}
+		parsed = 0;
 		if (i == 0 && fmt == MODCONF_MODPROBE && check_file(&e) < 0) {
 			r = -1;
 			break;
@@ -1164,6 +1260,14 @@ int modconf_edit(const char *file, enum modconf_format fmt,
 		}
 		r = dispatch(&e, ops[i].kind, &o);
 		opline_free(&o);
+		if (r == 0 && e.tp.n == 0 && !e.mc.open_end && !e.mc.escape_end) {
+			/* lines added at the end only: the parse so far still holds */
+			buf_add(&cur, e.tp.tail.p ? e.tp.tail.p : "", e.tp.tail.len);
+			modconf_parse_more(&e.mc, cur.p, cur.len);
+			parsed = 1;
+			edit_reset(&e);
+			continue;
+		}
 		if (r == 0) {
 			/* a last line without its newline ends; "\\\n" at the end joined the next */
 			const char *lead = e.mc.escape_end ? (e.mc.open_end && e.mc.len ? "\n\n" : "\n")

@@ -30,6 +30,16 @@ int modname_eq(const char *a, size_t alen, const char *b, size_t blen)
 
 	if (alen != blen)
 		return 0;
+	/* no [...] range: every '-' is a '_', compared in place (no copies per line) */
+	if (!memchr(a, '[', alen) && !memchr(a, ']', alen) &&
+	    !memchr(b, '[', blen) && !memchr(b, ']', blen)) {
+		size_t i;
+
+		for (i = 0; i < alen; i++)
+			if (a[i] != b[i] && (a[i] == '-' ? '_' : a[i]) != (b[i] == '-' ? '_' : b[i]))
+				return 0;
+		return 1;
+	}
 	x = xstrndup(a, alen);
 	y = xstrndup(b, blen);
 	modname_normalize(x);

@@ -1,11 +1,13 @@
 #include "opts.h"
 #include "buf.h"
 #include "err.h"
+#include "rootpath.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 
 /* the file VERSION, passed by the Makefile as -DVFIOKIT_VERSION="..." */
@@ -16,6 +18,9 @@
 int opts_common(int c, const char *arg, struct common_opts *o,
 		void (*usage)(FILE *))
 {
+	struct stat st;
+	int e;
+
 	switch (c) {
 	case 'h':
 		usage(stdout);
@@ -28,6 +33,13 @@ int opts_common(int c, const char *arg, struct common_opts *o,
 	case OPT_ROOT:
 		if (!*arg) {
 			errorf("--root", "empty directory name");
+			o->status = EXIT_TROUBLE;
+			return OPTS_QUIT;
+		}
+		/* a root that is not there is trouble, not a system without an IOMMU */
+		e = stat(arg, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+		if (e) {
+			errorf_errno("--root", e, "'%s'", arg);
 			o->status = EXIT_TROUBLE;
 			return OPTS_QUIT;
 		}
@@ -67,22 +79,19 @@ char *root_path(const char *root, const char *path)
 
 const char *root_modules(const char *root)
 {
-	char *p = root_path(root, "/lib/modules");
 	struct stat st;
-	int lib = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	/* inside the root (common/rootpath): ROOT/lib -> /usr/lib is the root's */
+	int lib = root_stat(root, "/lib/modules", &st) == 0 && S_ISDIR(st.st_mode);
 
-	free(p);
 	return lib ? "/lib/modules" : "/usr/lib/modules";
 }
 
 static char *newest_module_dir(const char *root)
 {
-	char *dir = root_path(root, root_modules(root));
-	DIR *d = opendir(dir);
+	DIR *d = root_opendir(root, root_modules(root));
 	struct dirent *e;
 	char *best = NULL;
 
-	free(dir);
 	if (!d)
 		return NULL;
 	while ((e = readdir(d))) {
@@ -100,7 +109,6 @@ static char *newest_module_dir(const char *root)
 char *root_kernel_release(const struct common_opts *o)
 {
 	struct buf b = BUF_INIT;
-	char *path;
 	int r;
 
 	if (o->kernel)
@@ -111,9 +119,7 @@ char *root_kernel_release(const struct common_opts *o)
 		if (uname(&u) == 0)
 			return xstrdup(u.release);
 	}
-	path = root_path(o->root, "/proc/sys/kernel/osrelease");
-	r = buf_read_file(&b, path, 4096);
-	free(path);
+	r = root_read(o->root, "/proc/sys/kernel/osrelease", &b, 4096);
 	if (r == 0) {
 		size_t n = strcspn(b.p, "\n");
 
@@ -145,10 +151,9 @@ int kver_cmp(const char *rel, int major, int minor)
 char *root_read_file(const char *root, const char *path)
 {
 	struct buf b = BUF_INIT;
-	char *p = root_path(root, path);
-	int r = buf_read_file(&b, p, BUF_MAX_FILE);
+	/* inside the root (common/rootpath), a regular file only */
+	int r = root_read(root, path, &b, BUF_MAX_FILE);
 
-	free(p);
 	if (r < 0) {
 		buf_free(&b);
 		return NULL;

@@ -149,18 +149,28 @@ static void find_classes(struct pciids *ids)
 
 int pciids_open(const char *path, struct pciids **out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	return pciids_open_fd(fd, out);
+}
+
+int pciids_open_fd(int fd, struct pciids **out)
+{
 	struct stat st;
 	struct pciids *ids;
 	void *m = NULL;
 
-	if (fd < 0)
-		return -errno;
 	if (fstat(fd, &st) < 0) {
 		int e = errno;
 
 		close(fd);
 		return -e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	}
 	if (st.st_size > 0) {
 		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);

@@ -21,6 +21,8 @@ struct pciids;
 
 /* map path; 0 or -errno */
 int pciids_open(const char *path, struct pciids **out);
+/* the same from an open descriptor (a regular file), which it closes */
+int pciids_open_fd(int fd, struct pciids **out);
 void pciids_close(struct pciids *ids);
 
 /*

@@ -2,6 +2,7 @@
 #include "buf.h"
 #include "err.h"
 #include "opts.h"
+#include "rootpath.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void pcifilter_init(struct pcifilter *f)
@@ -279,11 +281,18 @@ void pci_slot_name(const struct pcidev *d, char *buf, size_t size)
 static ssize_t read_attr(int dfd, const char *name, char *buf, size_t size,
 			 int strip)
 {
-	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+	/* a regular file of sysfs, never a link out or a FIFO that blocks */
+	int fd = openat(dfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
 	ssize_t n;
 
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		n = S_ISREG(st.st_mode) ? -errno : -EINVAL;
+		close(fd);
+		return n;
+	}
 	n = read(fd, buf, size - 1);
 	if (n < 0) {
 		n = -errno;
@@ -348,7 +357,7 @@ static int read_ids(int dfd, struct pcidev *d, const char **bad)
 	return 0;
 }
 
-static int read_device(int dfd, unsigned want, struct pcidev *d,
+static int read_device(int rootfd, const char *devpath, int dfd, unsigned want, struct pcidev *d,
 		       const char **bad)
 {
 	char buf[256];
@@ -374,7 +383,7 @@ static int read_device(int dfd, unsigned want, struct pcidev *d,
 		if (r < 0) {
 			/* no revision file (kernels before 2.6.39): config byte 8 */
 			unsigned char cfg[9];
-			int fd = openat(dfd, "config", O_RDONLY | O_CLOEXEC);
+			int fd = openat(dfd, "config", O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 
 			r = 0xff;	/* what lspci shows when config is unreadable too */
 			if (fd >= 0) {
@@ -397,8 +406,19 @@ static int read_device(int dfd, unsigned want, struct pcidev *d,
 	 * link names its module (xhci_hcd's is xhci_pci, i801_smbus's is
 	 * i2c_i801), built-in ones too when /sys/module has an entry for them
 	 */
-	if ((want & SYSFS_MODULE) && d->driver)
-		d->drvmodule = link_base(dfd, "driver/module");
+	if ((want & SYSFS_MODULE) && d->driver) {
+		/* the driver link followed inside the root, not by readlinkat */
+		struct buf p = BUF_INIT;
+		int drv;
+
+		buf_printf(&p, "%s/driver", devpath);
+		drv = root_openat(rootfd, p.p, O_PATH | O_DIRECTORY);
+		if (drv >= 0) {
+			d->drvmodule = link_base(drv, "module");
+			close(drv);
+		}
+		buf_free(&p);
+	}
 	d->boot_vga = -1;
 	if (want & SYSFS_BOOTVGA) {
 		n = read_attr(dfd, "boot_vga", buf, sizeof(buf), 1);
@@ -450,7 +470,12 @@ int sysfs_scan(const char *root, unsigned want, const struct pcifilter *f,
 	       struct pcilist *out, char **where)
 {
 	char *dir = root_path(root, "/sys/bus/pci/devices");
-	DIR *dp = opendir(dir);
+	/* every path resolved inside root: a link in a hostile tree stays there */
+	int rootfd = rootfd_open(root);
+	int fd = rootfd < 0 ? rootfd : root_openat(rootfd, "/sys/bus/pci/devices",
+						   O_RDONLY | O_DIRECTORY);
+	DIR *dp = fd < 0 ? NULL : fdopendir(fd);
+	struct buf devpath = BUF_INIT;
 	struct dirent *e;
 	size_t cap = 0;
 	int r = 0;
@@ -459,8 +484,13 @@ int sysfs_scan(const char *root, unsigned want, const struct pcifilter *f,
 	out->n = 0;
 	*where = NULL;
 	if (!dp) {
+		r = fd < 0 ? fd : -errno;
+		if (fd >= 0)
+			close(fd);
+		if (rootfd >= 0)
+			close(rootfd);
 		*where = dir;
-		return -errno;
+		return r;
 	}
 	if (f && f->group >= 0)
 		want |= SYSFS_GROUP;
@@ -474,13 +504,14 @@ int sysfs_scan(const char *root, unsigned want, const struct pcifilter *f,
 			continue;
 		if (f && !pcifilter_match_slot(f, &d))
 			continue;
-		dfd = openat(dirfd(dp), e->d_name,
-			     O_PATH | O_DIRECTORY | O_CLOEXEC);
+		buf_reset(&devpath);
+		buf_printf(&devpath, "/sys/bus/pci/devices/%s", e->d_name);
+		dfd = root_openat(rootfd, devpath.p, O_PATH | O_DIRECTORY);
 		if (dfd < 0) {
-			r = -errno;
+			r = dfd;
 			bad = "";
 		} else {
-			r = read_device(dfd, want, &d, &bad);
+			r = read_device(rootfd, devpath.p, dfd, want, &d, &bad);
 			close(dfd);
 		}
 		if (r < 0) {
@@ -504,6 +535,8 @@ int sysfs_scan(const char *root, unsigned want, const struct pcifilter *f,
 		out->dev[out->n++] = d;
 	}
 	closedir(dp);
+	close(rootfd);
+	buf_free(&devpath);
 	free(dir);
 	if (r < 0) {
 		pcilist_free(out);

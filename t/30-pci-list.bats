@@ -101,6 +101,7 @@ setup() {
 	run -2 --separate-stderr "$VFIOKIT_BIN/pci-list" --root "$T" -s 00:20.0
 	[ "$stderr" != "" ]
 	run -2 --separate-stderr "$VFIOKIT_BIN/pci-list" --root "$T" -d 12345:1
+	mkdir "$BATS_TEST_TMPDIR/none"	# a root without sys/ (one not there at all: t/63)
 	run -2 --separate-stderr "$VFIOKIT_BIN/pci-list" --root "$BATS_TEST_TMPDIR/none"
 	[ -z "$output" ]
 	[[ $stderr == "pci-list: $BATS_TEST_TMPDIR/none/sys/bus/pci/devices: "* ]]

@@ -338,16 +338,18 @@ boot-refresh: update-initramfs: failed with exit status 1" ]
 	[ "${lines[4]}" = "container /run/systemd/container" ]
 }
 
-@test "docker (/.dockerenv) and PID 1's container= are containers too" {
+@test "docker (/.dockerenv) is a container; under --root, PID 1's container= is the build's, not the image's" {
 	debian_grub
 	file /.dockerenv ''
 	run -0 "$BR" --root "$R" --detect
 	[ "${lines[4]}" = "container /.dockerenv" ]
 	rm "$R/.dockerenv"
+	# podman mounting its /proc into an image under construction
 	mkdir -p "$R/proc/1"
 	printf 'PATH=/bin\0container=podman\0' >"$R/proc/1/environ"
 	run -0 "$BR" --root "$R" --detect
-	[ "${lines[4]}" = "container /proc/1/environ" ]
+	[[ "$output" != *container* ]]
+	[ "${lines[1]}" = "bootloader grub" ]
 }
 
 @test "an unrecognised host is exit 2 naming what was looked for" {

@@ -9,7 +9,7 @@ bats_require_minimum_version 1.5.0
 setup() {
 	TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 	PT="$TOP/scripts/passthrough"
-	: "${VFIOKIT_BIN:=$TOP/bin}"
+	: "${VFIOKIT_BIN:=$TOP/build/std/seams/bin}"	# make t/lib: the test build
 	for t in pci-list modalias-of iommu-check cmdline-edit modconf-edit boot-refresh; do
 		[ -x "$VFIOKIT_BIN/$t" ] || { echo "$VFIOKIT_BIN/$t is not built (make)" >&2; return 1; }
 	done
@@ -679,6 +679,26 @@ arch_sdboot() {
 	same "$STUB_LOG"
 	run -0 "$PT" --undo --root "$H" 0000:03:00.0
 	diff -r "$H/boot.orig" "$H/boot"
+}
+
+@test "systemd-boot entries: a loader/entries linked out of the root is refused (sh lists it itself), nothing written" {
+	arch_sdboot
+	# the "host's" entries outside the root, and the root's own behind the link
+	OUT="$BATS_TEST_TMPDIR/out"
+	mkdir -p "$OUT" "$H$OUT/entries"
+	cp "$H/boot/loader/entries/arch.conf" "$H$OUT/entries/"
+	mv "$H/boot/loader/entries" "$OUT/entries"
+	printf '%s\n' 'title Host' 'linux /vmlinuz-host' 'options root=/dev/host' >"$OUT/entries/host.conf"
+	ln -s "$OUT/entries" "$H/boot/loader/entries"
+	cp -a "$OUT" "$BATS_TEST_TMPDIR/out.orig"
+	cp -a "$H$OUT" "$BATS_TEST_TMPDIR/in.orig"
+	run -2 --separate-stderr "$PT" --root "$H" 0000:03:00.0
+	[ "$output" = "" ]
+	[ "$stderr" = "passthrough: $H/boot/loader/entries: a symlink leads out of $H" ]
+	diff -r "$BATS_TEST_TMPDIR/out.orig" "$OUT"
+	diff -r "$BATS_TEST_TMPDIR/in.orig" "$H$OUT"
+	[ ! -e "$H/var/lib/vfio-kit" ]
+	[ ! -s "$STUB_LOG" ]
 }
 
 @test "no command line file it can edit (systemd-boot without entries to edit): the parameters said, where they go, nothing written, exit 2" {

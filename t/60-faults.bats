@@ -309,3 +309,93 @@ mount_tmpfs() {
 	[[ "$stderr" == "cmdline-edit: $D/a: "*"Too many levels of symbolic links" ]]
 	[ "$(readlink "$D/a")" = b ]
 }
+
+# --- killed, closed, linked, labelled ------------------------------------
+
+# A kill between the temporary's creation and the rename (power loss, the
+# OOM killer) leaves the old file or the new one, never an empty one where
+# there was none; a temporary that outlives it is removed by the next run.
+@test "SIGKILL at each step of an edit: old, new or nothing at the target; the next run leaves no temporary" {
+	need_fault_lib "$CE"
+	F="$D/cmdline"
+	for start in absent present; do
+		for spec in open:1 open:2 open:3 write:1 fchmod:1 fsync:1 rename:1 fsync:2; do
+			rm -f "$F" "$D"/.cmdline.*
+			[ "$start" = absent ] || printf 'quiet\n' >"$F"
+			run env LD_PRELOAD="$PRELOAD" FAULT_FUNC="${spec%:*}" FAULT_NTH="${spec#*:}" \
+				FAULT_KILL=1 "$CE" -i --set iommu=pt "$F"
+			what="$start, killed at $spec (status $status)"
+			if [ "$start" = absent ]; then
+				[ ! -e "$F" ] || [ "$(cat "$F")" = iommu=pt ] ||
+					{ echo "$what: the target holds [$(cat "$F")]"; false; }
+			else
+				[ "$(cat "$F")" = quiet ] || [ "$(cat "$F")" = "quiet iommu=pt" ] ||
+					{ echo "$what: the target holds [$(cat "$F")]"; false; }
+			fi
+			run -0 "$CE" -i --set iommu=pt "$F"
+			[ -z "$(temps_in "$D")" ] || { echo "$what: left $(temps_in "$D")"; false; }
+		done
+	done
+}
+
+@test "a closed stderr: an error message never lands in the file being edited" {
+	F="$D/cmdline"
+	printf 'quiet\n' >"$F"
+	cp "$F" "$BATS_TEST_TMPDIR/orig"
+	mkdir "$F.bak"	# the backup cannot be written: an error after the file is open
+	run -2 bash -c 'exec 2>&-; exec "$0" "$@"' "$CE" -i -b --set iommu=pt "$F"
+	cmp "$F" "$BATS_TEST_TMPDIR/orig"
+	run -2 bash -c 'exec 2>&-; exec "$0" "$@"' "$MC" -i -b --set vfio_pci "$F"
+	cmp "$F" "$BATS_TEST_TMPDIR/orig"
+	[ -z "$(temps_in "$D")" ]
+}
+
+@test "-i --diff to a full or closed stdout: exit 2 and the file not written" {
+	F="$D/cmdline"
+	printf 'quiet\n' >"$F"
+	cp -p "$F" "$BATS_TEST_TMPDIR/orig"
+	run -2 --separate-stderr bash -c 'exec "$0" "$@" >/dev/full' "$CE" -i --diff --set iommu=pt "$F"
+	[ "$stderr" = "cmdline-edit: $F: not written: its diff cannot go to standard output: No space left on device" ]
+	cmp "$F" "$BATS_TEST_TMPDIR/orig"
+	run -2 --separate-stderr bash -c 'exec >&-; exec "$0" "$@"' "$MC" -i --diff --set vfio_pci "$F"
+	[[ "$stderr" == "modconf-edit: $F: not written: its diff cannot go to standard output: "* ]]
+	cmp "$F" "$BATS_TEST_TMPDIR/orig"
+	[ "$(stat -c %Y "$F")" = "$(stat -c %Y "$BATS_TEST_TMPDIR/orig")" ]
+	# a stdout that takes it: the diff, then the file
+	run -0 "$CE" -i --diff --set iommu=pt "$F"
+	[ "${lines[4]}" = "+quiet iommu=pt" ]
+	[ "$(cat "$F")" = "quiet iommu=pt" ]
+}
+
+@test "-i keeps extended attributes, POSIX ACLs, and setuid/setgid bits with the owner" {
+	command -v setfattr >/dev/null && command -v setfacl >/dev/null ||
+		skip "setfattr/setfacl missing (apt-get install attr acl)"
+	F="$D/modules"
+	printf 'loop\n' >"$F"
+	setfattr -n user.vfiokit -v kept "$F" 2>/dev/null || skip "no user xattrs on $(df --output=fstype "$D" | tail -1)"
+	setfacl -m u:nobody:rw,g:nogroup:r "$F" 2>/dev/null || skip "no POSIX ACLs here"
+	[ "$(id -u)" -ne 0 ] || chown 65534:65534 "$F"
+	chmod 6664 "$F"
+	setfacl -m u:nobody:rw "$F"
+	meta() { stat -c '%a %u:%g' "$F"; getfacl -cp "$F" 2>/dev/null; getfattr -d -m '^user\.' --absolute-names "$F" | tail -n +2; }
+	meta >"$BATS_TEST_TMPDIR/before"
+	run -0 "$MC" -i --set vfio_pci "$F"
+	[ "$(cat "$F")" = "loop
+vfio_pci" ]
+	meta >"$BATS_TEST_TMPDIR/after"
+	diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	grep -qx 'user:nobody:rw-' "$BATS_TEST_TMPDIR/after"
+	grep -qx 'user.vfiokit="kept"' "$BATS_TEST_TMPDIR/after"
+}
+
+@test "-i on a file with two hard links: exit 2, both names keep the one file" {
+	F="$D/cmdline"
+	printf 'quiet\n' >"$F"
+	ln "$F" "$D/other-name"
+	run -2 --separate-stderr "$CE" -i --set iommu=pt "$F"
+	[ "$stderr" = "cmdline-edit: $F: has more than one hard link: replacing it would split them (edit the file the links share some other way)" ]
+	[ "$(cat "$D/other-name")" = quiet ]
+	[ "$(stat -c %h "$F")" = 2 ]
+	# nothing to change: nothing refused
+	run -0 "$CE" -i --set quiet "$F"
+}

@@ -272,3 +272,102 @@ hostile_root() {
 	guarded bash -c 'ulimit -v'
 	[ "$output" = "$LIMIT_KB" ]
 }
+
+# --- hostile files and sysfs text ------------------------------------------
+
+@test "-i on a FIFO: exit 2 at once, not a read that blocks for ever" {
+	mkfifo "$BATS_TEST_TMPDIR/cmdline"
+	guarded "$CE" -i --set iommu=pt "$BATS_TEST_TMPDIR/cmdline"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "cmdline-edit: $BATS_TEST_TMPDIR/cmdline: not a regular file" ]
+	guarded "$MC" -i --set vfio_pci "$BATS_TEST_TMPDIR/cmdline"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "modconf-edit: $BATS_TEST_TMPDIR/cmdline: not a regular file" ]
+	[ -p "$BATS_TEST_TMPDIR/cmdline" ]
+}
+
+@test "pci-list and modalias-of: a FIFO as a sysfs modalias is refused at once" {
+	R="$BATS_TEST_TMPDIR/r"
+	cp -a "$DATA/hosts/proxmox-igpu" "$R"
+	m="$R/sys/devices/pci0000:00/0000:00:02.0/modalias"
+	rm "$m"
+	mkfifo "$m"
+	guarded "$VFIOKIT_BIN/pci-list" --root "$R" -n
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "pci-list: $R/sys/bus/pci/devices/0000:00:02.0/modalias: not a PCI device attribute" ]
+	[ "$output" = "" ]
+	guarded "$VFIOKIT_BIN/modalias-of" --root "$R" 0000:00:02.0
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+}
+
+@test "-i with - (standard input) is refused: no file named '-' is made, the input not lost" {
+	cd "$BATS_TEST_TMPDIR"
+	run -2 --separate-stderr "$CE" -i --set x=1 - <<<"quiet"
+	[ "$stderr" = "cmdline-edit: -: -i edits files in place, not standard input" ]
+	run -2 --separate-stderr "$MC" -i --set vfio_pci - <<<"vfio"
+	[ "$stderr" = "modconf-edit: -: -i edits files in place, not standard input" ]
+	[ ! -e - ]
+}
+
+# hostile_host DRIVER: the example host, with 0000:00:02.0's driver link named DRIVER
+hostile_host() {
+	H="$BATS_TEST_TMPDIR/host"
+	cp -a "$DATA/hosts/proxmox-igpu" "$H"
+	ln -sfn "../../../bus/pci/drivers/$1" "$H/sys/devices/pci0000:00/0000:00:02.0/driver"
+	export STUB_LOG="$BATS_TEST_TMPDIR/calls" VFIOKIT_NO_CHROOT=1
+	: >"$STUB_LOG"
+}
+
+@test "pci-list: a driver name with a TAB and a newline forges no record: exit 2 naming the link" {
+	hostile_host "$(printf 'i915\t1\tx\n0000:02:00.0\t0108\t144d:a808')"
+	run -2 --separate-stderr "$VFIOKIT_BIN/pci-list" --root "$H" -n -o slot,ids,driver
+	[ "$stderr" = "pci-list: $H/sys/bus/pci/devices/0000:00:02.0/driver: control character 0x09 in what sysfs gave: refused" ]
+	[ "$output" = "" ]
+	# and vfio-passthrough stops there: nothing written
+	cp -a "$H/etc" "$BATS_TEST_TMPDIR/etc.before"
+	run -2 --separate-stderr "$BATS_TEST_DIRNAME/../scripts/passthrough" --root "$H" 0000:00:02.0
+	diff -r "$BATS_TEST_TMPDIR/etc.before" "$H/etc"
+	[ ! -s "$STUB_LOG" ]
+}
+
+@test "vfio-passthrough: a driver named like options or a glob is refused, no file of the caller's touched" {
+	W="$BATS_TEST_TMPDIR/cwd"
+	mkdir -p "$W"
+	printf 'keep\n' >"$W/victim.conf"
+	printf 'keep\n' >"$W/other"
+	for drv in 'i915|--format|modprobe|victim.conf' '*' 'i915 nvme'; do
+		rm -rf "$BATS_TEST_TMPDIR/host"
+		hostile_host "$drv"
+		cp -a "$H/etc" "$BATS_TEST_TMPDIR/etc.before"
+		run --separate-stderr bash -c 'cd "$1" && shift && exec "$@"' _ "$W" \
+			"$BATS_TEST_DIRNAME/../scripts/passthrough" --method blacklist --root "$H" 0000:00:02.0
+		[ "$status" -eq 2 ] || { echo "driver '$drv': exit $status: $stderr"; false; }
+		[[ "$stderr" == "passthrough: 0000:00:02.0: '$drv' '"*"': not a driver or module name a kernel makes" ]] ||
+			{ echo "driver '$drv': [$stderr]"; false; }
+		diff -r "$BATS_TEST_TMPDIR/etc.before" "$H/etc"
+		rm -rf "$BATS_TEST_TMPDIR/etc.before"
+		[ "$(cat "$W/victim.conf")" = keep ]
+		[ "$(ls "$W")" = "other
+victim.conf" ]
+		[ ! -s "$STUB_LOG" ]
+	done
+}
+
+@test "modconf-edit: 20,000 --set ops in one run, in time (each op no longer re-reads the whole list)" {
+	local ops=() i
+	seq -f 'mod%g' 1000 >"$BATS_TEST_TMPDIR/modules"
+	for ((i = 1; i <= 20000; i++)); do ops+=(--set "m$i"); done
+	guarded "$MC" -i "${ops[@]}" "$BATS_TEST_TMPDIR/modules"
+	sane modconf-edit
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/modules")" -eq 21000 ]
+	[ "$(sed -n '1001p;21000p' "$BATS_TEST_TMPDIR/modules")" = "m1
+m20000" ]
+	# and again: nothing to add, the file untouched
+	cp -p "$BATS_TEST_TMPDIR/modules" "$BATS_TEST_TMPDIR/before"
+	guarded "$MC" -i "${ops[@]}" --del mod500 --set mod500 "$BATS_TEST_TMPDIR/modules"
+	[ "$status" -eq 0 ]
+	[ "$(tail -n 1 "$BATS_TEST_TMPDIR/modules")" = mod500 ]
+	[ "$(grep -c '^mod500$' "$BATS_TEST_TMPDIR/modules")" -eq 1 ]
+}

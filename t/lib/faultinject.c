@@ -7,6 +7,8 @@
  *                      "open" covers open, open64, openat, __open_2, ...)
  *   FAULT_NTH=3        which call fails (1 = the first); later calls succeed
  *   FAULT_ERRNO=EIO    the errno it fails with (a name or a number; EIO)
+ *   FAULT_KILL=1       the chosen call does not fail: the process is killed
+ *                      there (SIGKILL), as a power loss or an OOM kill would
  *   FAULT_COUNT_FILE=F at exit, "FAMILY COUNT" lines for every family the
  *                      program called, and "fired FAMILY K" when the fault hit
  *
@@ -21,6 +23,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +102,8 @@ static int hit(enum fam fam)
 	if ((int)fam != st.fam || st.count[fam] != st.nth)
 		return 0;
 	st.fired = st.count[fam];
+	if (getenv("FAULT_KILL"))
+		kill(getpid(), SIGKILL);
 	errno = st.err;
 	return 1;
 }

@@ -41,14 +41,15 @@ int main(void)
 	snprintf(link, sizeof(link), "%s/link", dir);
 	snprintf(sub, sizeof(sub), "%s/sub", dir);
 
-	/* a missing file is created to be locked; closed unfilled, it goes away */
-	CHECK_INT(lockedfile_open(&lf, path), 0);
-	CHECK_INT(lf.created, 1);
+	/* a missing file: locked (its directory), nothing created */
+	CHECK_INT(lockedfile_open(&lf, NULL, path), 0);
+	CHECK_INT(lf.fd, -1);
+	CHECK(access(path, F_OK) != 0);
 	lockedfile_close(&lf);
 	CHECK(access(path, F_OK) != 0);
 
 	/* create, replace, mode kept */
-	CHECK_INT(lockedfile_open(&lf, path), 0);
+	CHECK_INT(lockedfile_open(&lf, NULL, path), 0);
 	CHECK_INT(lockedfile_replace(&lf, "one\n", 4, &what), 0);
 	lockedfile_close(&lf);
 	s = slurp(path);
@@ -57,8 +58,8 @@ int main(void)
 	CHECK_INT(stat(path, &st), 0);
 	CHECK_INT(st.st_mode & 07777, 0644);
 	chmod(path, 0600);
-	CHECK_INT(lockedfile_open(&lf, path), 0);
-	CHECK_INT(lf.created, 0);
+	CHECK_INT(lockedfile_open(&lf, NULL, path), 0);
+	CHECK(lf.fd >= 0);
 	CHECK_INT(lockedfile_replace(&lf, "two\n", 4, &what), 0);
 	lockedfile_close(&lf);
 	CHECK_INT(stat(path, &st), 0);
@@ -66,10 +67,15 @@ int main(void)
 
 	/* symlinks: resolved, relative ones against the link's directory */
 	CHECK_INT(symlink("file", link), 0);
-	s = path_resolve(link);
-	CHECK_STR(s, path);
-	free(s);
-	CHECK_INT(lockedfile_open(&lf, link), 0);
+	{
+		struct rootpath rp;
+
+		CHECK_INT(rootpath_resolve(NULL, link, &rp), 0);
+		CHECK_STR(rp.shown, path);
+		CHECK_STR(rp.name, "file");
+		rootpath_free(&rp);
+	}
+	CHECK_INT(lockedfile_open(&lf, NULL, link), 0);
 	CHECK_INT(lockedfile_replace(&lf, "three\n", 6, &what), 0);
 	lockedfile_close(&lf);
 	CHECK_INT(lstat(link, &st), 0);
@@ -81,13 +87,13 @@ int main(void)
 	/* a loop of links is an error, not a hang */
 	snprintf(sub, sizeof(sub), "%s/loop", dir);
 	CHECK_INT(symlink("loop", sub), 0);
-	CHECK(path_resolve(sub) == NULL && errno == ELOOP);
+	CHECK_INT(lockedfile_open(&lf, NULL, sub), -ELOOP);
 
 	/* a directory is refused */
-	CHECK_INT(lockedfile_open(&lf, dir), -EISDIR);
+	CHECK_INT(lockedfile_open(&lf, NULL, dir), -EISDIR);
 
 	/* the lock: a child blocks until we close, then sees our content */
-	CHECK_INT(lockedfile_open(&lf, path), 0);
+	CHECK_INT(lockedfile_open(&lf, NULL, path), 0);
 	{
 		pid_t pid = fork();
 
@@ -96,8 +102,8 @@ int main(void)
 			struct buf b = BUF_INIT;
 
 			/* flock belongs to the open file: drop the parent's copy */
-			close(lf.fd);
-			if (lockedfile_open(&c, path) != 0)
+			close(lf.rp.dirfd);
+			if (lockedfile_open(&c, NULL, path) != 0)
 				_exit(3);
 			buf_read_fd(&b, c.fd, 100);
 			_exit(b.len == 5 && memcmp(b.p, "four\n", 5) == 0 ? 0 : 4);
@@ -114,7 +120,12 @@ int main(void)
 	CHECK_INT(mkdir(sub, 0755), 0);
 	snprintf(link, sizeof(link), "%s/adir/x", dir);
 	CHECK_INT(mkdir(link, 0755), 0);
-	r = atomic_write(link, "x", 1, NULL, &what);
+	{
+		int dfd = open(sub, O_RDONLY | O_DIRECTORY);
+
+		r = atomic_write_at(dfd, "x", 1, "x", 1, NULL, -1, &what);
+		close(dfd);
+	}
 	CHECK(r < 0);
 	CHECK_STR(what, "cannot rename temporary file");
 	{
