@@ -266,7 +266,8 @@ softdep i915 pre: vfio-pci" ]
 	rm "$R/etc/default/grub.d"
 	mkdir "$R/etc/default/grub.d"
 	printf 'GRUB_CMDLINE_LINUX_DEFAULT="root"\n' >"$R/etc/default/grub.d/root.cfg"
-	run -0 --separate-stderr "$CE" --root "$R" -g --set iommu=pt "$R/etc/default/grub"
-	[[ "$stderr" == *"warning: $R/etc/default/grub.d/root.cfg:1 also sets GRUB_CMDLINE_LINUX_DEFAULT"* ]]
+	# (it sets the value anew, so the edit of grub is refused, naming it: issue 12)
+	run -2 --separate-stderr "$CE" --root "$R" -g --set iommu=pt "$R/etc/default/grub"
+	[[ "$stderr" == *"$R/etc/default/grub.d/root.cfg:1 sets GRUB_CMDLINE_LINUX_DEFAULT anew and is read later"* ]]
 	outside_untouched
 }
