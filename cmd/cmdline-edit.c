@@ -66,13 +66,7 @@ static void usage(FILE *f)
 /* a FILE named *.conf in a loader/entries directory is a loader entry */
 static int looks_entry(const char *name)
 {
-	const char *base = strrchr(name, '/');
-	size_t n;
-
-	base = base ? base + 1 : name;
-	n = strlen(base);
-	return n > 5 && strcmp(base + n - 5, ".conf") == 0 && base - name >= 15 &&
-	       memcmp(base - 15, "loader/entries/", 15) == 0;
+	return path_is_in(name, "loader/entries/", ".conf");
 }
 
 /* a text file holds no NUL byte: 0, or EXIT_TROUBLE naming its line */

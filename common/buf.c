@@ -186,3 +186,14 @@ size_t buf_lines(const char *p, size_t len, struct buf_line **lines)
 	*lines = v ? v : xmalloc(sizeof(*v));
 	return n;
 }
+
+int path_is_in(const char *name, const char *dir, const char *suffix)
+{
+	const char *base = strrchr(name, '/');
+	size_t n, dn = strlen(dir), sn = strlen(suffix);
+
+	base = base ? base + 1 : name;
+	n = strlen(base);
+	return n > sn && strcmp(base + n - sn, suffix) == 0 && (size_t)(base - name) >= dn &&
+	       memcmp(base - dn, dir, dn) == 0;
+}

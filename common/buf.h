@@ -56,4 +56,7 @@ int buf_read_file(struct buf *b, const char *path, size_t max);
 /* write all of p to fd, retrying short writes; 0 or -errno */
 int write_all(int fd, const void *p, size_t n);
 
+/* name is DIR/BASE with BASE ending in suffix ("grub.d/", ".cfg") */
+int path_is_in(const char *name, const char *dir, const char *suffix);
+
 #endif

@@ -759,13 +759,7 @@ void grubvar_append(const char *text, size_t len, const char *var,
 
 int grubvar_is_dropin(const char *name)
 {
-	const char *base = strrchr(name, '/');
-	size_t n;
-
-	base = base ? base + 1 : name;
-	n = strlen(base);
-	return n > 4 && strcmp(base + n - 4, ".cfg") == 0 && base - name >= 7 &&
-	       memcmp(base - 7, "grub.d/", 7) == 0;
+	return path_is_in(name, "grub.d/", ".cfg");
 }
 
 int grubvar_is_grub_file(const char *name)
