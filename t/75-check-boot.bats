@@ -24,6 +24,12 @@ setup() {
 	[ "$stderr" = "check-boot: CHECK_BOOT_FROM: unknown phase 'later' (one of: install check undo)" ]
 }
 
+@test "check-boot: an unknown install in CHECK_BOOT_NESTED is bad usage, exit 2" {
+	CHECK_BOOT_NESTED="bios floppy" run -2 --separate-stderr sh "$TOP/scripts/check-boot"
+	[ "$output" = "" ]
+	[ "$stderr" = "check-boot: CHECK_BOOT_NESTED: unknown install 'floppy' (one of: bios uefi)" ]
+}
+
 # as a user who is not root: what a machine where nothing can be built looks like
 as_nobody() {
 	[ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null ||

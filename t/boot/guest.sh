@@ -74,6 +74,15 @@ cmdline_value() {
 	esac
 }
 
+# "PATH SHA256" for every file the guide may edit or create under /etc, and
+# "PATH absent" for those that do not exist
+etc_files() {
+	for f in /etc/modules /etc/modprobe.d/vfio.conf /etc/modprobe.d/blacklist.conf \
+		/etc/initramfs-tools/modules /etc/default/grub /etc/kernel/cmdline; do
+		if [ -e "$f" ]; then echo "$f $(sha256sum <"$f" | cut -d" " -f1)"; else echo "$f absent"; fi
+	done
+}
+
 # "PATH MTIME" for every file a vfio-passthrough run may write or have a
 # command rewrite: the guide's files, the initramfs, the boot loader's files
 boot_files() {
@@ -93,6 +102,12 @@ finish() {
 
 # systemd-udevd has bound what it will bind: the drivers are the boot's
 udevadm settle --timeout=60
+
+# the first boot installs the package as a user does: the tools are /usr/bin's
+[ "$phase" != install ] ||
+	t "vfio-kit's package installs (dpkg -i) and its tools run" '
+		dpkg -i "$lib/vfio-kit.deb" && dpkg -s vfio-kit | grep -qx "Status: install ok installed" &&
+		eq "$(command -v vfio-passthrough)" /usr/bin/vfio-passthrough && pci-list --version'
 
 # the twin NICs: the same e1000e (8086:10d3), the lower slot is the one passed
 # (the same choice at every boot: sorted by slot)
@@ -121,12 +136,17 @@ install)
 			grep -l "^options.*$(head -n 1 /etc/kernel/cmdline)" /boot/efi/loader/entries/*.conf' ;;
 	esac
 	cmdline_value >"$state/cmdline-before"
+	# the files the guide edits, as the install left them: --undo must give
+	# them back byte for byte (the boot loader's and initramfs-tools' own)
+	etc_files >"$state/etc-before"
 	echo "$slot" >"$state/slot"
 	# what the run prints goes to the console as it comes (update-initramfs
 	# under TCG takes minutes: a hang shows where it hangs)
 	# $lib/trace (VFIOKIT_BOOT_TRACE=1 on the host): every line the script runs
 	x=; [ -f "$lib/trace" ] && x=-x
+	t0=$(date +%s)
 	{ sh $x "$(command -v vfio-passthrough)" "$slot" 2>&1; echo "$?" >"$tmp/pt.rc"; } | tee "$tmp/pt.out" | sed 's/^/# passthrough: /'
+	echo "# vfio-passthrough took $(($(date +%s) - t0))s"
 	t "vfio-passthrough $slot exits 0 (the guide, refresh included)" '
 		cat "$tmp/pt.out"; eq "exit $(cat "$tmp/pt.rc")" "exit 0"'
 	cmdline_value >"$state/cmdline-after"
@@ -143,9 +163,10 @@ check)
 	t "e1000e never probed $slot in this boot (kernel log)" '
 		dmesg >"$tmp/dmesg"
 		! grep "e1000e $slot" "$tmp/dmesg"'
-	t "vfio-pci and its configuration are in the initramfs: bound from early boot" '
+	t "vfio-pci and its configuration are in the initramfs, beside e1000e: bound from early boot" '
 		lsinitramfs "/boot/initrd.img-$kver" >"$tmp/initrd"
-		grep -q "/vfio-pci.ko" "$tmp/initrd" && grep -q "etc/modprobe.d/vfio.conf" "$tmp/initrd" ||
+		grep -q "/vfio-pci.ko" "$tmp/initrd" && grep -q "etc/modprobe.d/vfio.conf" "$tmp/initrd" &&
+			grep -q "/e1000e.ko" "$tmp/initrd" ||
 			{ grep -E "vfio|modprobe.d" "$tmp/initrd"; exit 1; }'
 	t "/dev/vfio/GROUP exists, the group is viable, a device fd opens" '
 		g=$(group_of "$slot")
@@ -171,19 +192,24 @@ check)
 		t "a VM in this install, -device vfio-pci,host=$slot: its e1000e binds and makes eth0" '
 			sh "$lib/nested.sh" "$slot"'
 	else
-		skip "a VM in this install drives the NIC through vfio-pci" "nested VM not built (CHECK_BOOT_NESTED=1)"
+		skip "a VM in this install drives the NIC through vfio-pci" "not asked for this install (CHECK_BOOT_NESTED)"
 	fi
+	t0=$(date +%s)
 	{ vfio-passthrough --undo "$slot" 2>&1; echo "$?" >"$tmp/pt.rc"; } | tee "$tmp/pt.out" | sed 's/^/# undo: /'
+	echo "# vfio-passthrough --undo took $(($(date +%s) - t0))s"
 	t "vfio-passthrough --undo $slot exits 0" '
 		cat "$tmp/pt.out"; eq "exit $(cat "$tmp/pt.rc")" "exit 0"'
 	echo undo >"$state/phase"
 	finish ;;
 undo)
 	slot=$(cat "$state/slot")
+	t "after --undo, the files the guide edits are as the install had them, byte for byte" '
+		etc_files >"$tmp/etc-now"
+		diff -u "$state/etc-before" "$tmp/etc-now"'
 	t "after --undo and a reboot, $slot is back on e1000e" 'eq "$(driver_of "$slot")" e1000e'
 	t "its twin $twin is on e1000e" 'eq "$(driver_of "$twin")" e1000e'
 	echo "check-boot: $kind: $pass passed, $fail failed, $skip skipped"
-	echo done >"$state/phase"
+	echo "done" >"$state/phase"
 	finish ;;
 *)
 	echo "check-boot-phase: $kind $phase: nothing to do"
