@@ -404,6 +404,21 @@ undo_host() {	# undo_host HOST DEVICE...: run, undo, compare
 	[ "$stderr" = "passthrough: $H/var/lib/vfio-kit/journal: nothing recorded: vfio-passthrough made no change here to take back" ]
 }
 
+@test "a run stopped by its last write is on record: --undo then takes back the files it had written" {
+	host debian-grub
+	# the last file written, /etc/default/grub, has a second hard link: its
+	# check passes, its -i write refuses (exit 2) after the others are written
+	ln "$H/etc/default/grub" "$H/grub.link"
+	run -2 --separate-stderr "$PT" --root "$H" 0000:00:02.0
+	[[ "$stderr" == *"/etc/default/grub: has more than one hard link"* ]]
+	! diff -r "$TOP/t/data/hosts/debian-grub/etc" "$H/etc" >/dev/null
+	# what it had written is on record: the user removes the link, --undo
+	rm "$H/grub.link"
+	run -0 --separate-stderr "$PT" --undo --root "$H" 0000:00:02.0
+	diff -r "$TOP/t/data/hosts/debian-grub/etc" "$H/etc"
+	[ ! -e "$H/var/lib/vfio-kit" ]
+}
+
 @test "--undo on the Debian GRUB example host: /etc/default/grub and /etc/modules byte-identical, update-grub run" {
 	undo_host debian-grub 0000:00:02.0
 	want 'update-initramfs -u -k all' 'update-grub'
