@@ -119,8 +119,11 @@ install: all
 	for t in $(TOOLS); do cp $(BIN)/$$t $(DESTDIR)$(BINDIR)/$$t; chmod 755 $(DESTDIR)$(BINDIR)/$$t; done
 	sed "s/'@VERSION@'/'$(VERSION)'/" scripts/passthrough >$(DESTDIR)$(BINDIR)/vfio-passthrough
 	chmod 755 $(DESTDIR)$(BINDIR)/vfio-passthrough
-	# each page beside its source: cmd/NAME.1, scripts/vfio-passthrough.1
-	for m in cmd/*.1 scripts/vfio-passthrough.1; do cp "$$m" $(DESTDIR)$(MANDIR)/; chmod 644 $(DESTDIR)$(MANDIR)/$${m##*/}; done
+	# each page beside its source: cmd/NAME.1, scripts/vfio-passthrough.1; the
+	# .TH line's source field gets the version (man-pages(7): "vfio-kit 0.1.0")
+	for m in cmd/*.1 scripts/vfio-passthrough.1; do \
+		sed '/^\.TH /s/ vfio-kit "vfio-kit manual"$$/ "vfio-kit $(VERSION)" "vfio-kit manual"/' "$$m" >$(DESTDIR)$(MANDIR)/$${m##*/}; \
+		chmod 644 $(DESTDIR)$(MANDIR)/$${m##*/}; done
 	# one completion file serves every command: bash-completion loads it by the command's name
 	for c in $(COMMANDS); do cp scripts/completion/vfio-kit.bash $(DESTDIR)$(COMPDIR)/$$c; chmod 644 $(DESTDIR)$(COMPDIR)/$$c; done
 

@@ -127,7 +127,7 @@ mkinitcpio" ]
 	[ ! -s "$BATS_TEST_TMPDIR/left" ] || { cat "$BATS_TEST_TMPDIR/left"; return 1; }
 }
 
-@test "one VERSION for all: make VERSION=9.8.7 install gives it to every installed command's --version" {
+@test "one VERSION for all: make VERSION=9.8.7 install gives it to every installed command's --version and man page" {
 	# a build of its own (BUILD, BIN under the test's directory): the
 	# version is compiled into the tools
 	B="$BATS_TEST_TMPDIR/build"
@@ -136,5 +136,12 @@ mkinitcpio" ]
 		run -0 --separate-stderr "$D$P/bin/$c" --version
 		[ "$output" = "$c 9.8.7" ]
 		[ "$stderr" = "" ]
+		# the page's .TH line: its source field carries the version, the rest
+		# of the page is the source's, byte for byte
+		src=$TOP/cmd/$c.1
+		[ -f "$src" ] || src=$TOP/scripts/$c.1
+		th=$(grep '^\.TH ' "$D$P/share/man/man1/$c.1")
+		[[ "$th" == '.TH '*' "vfio-kit 9.8.7" "vfio-kit manual"' ]] || { echo "$th"; return 1; }
+		diff <(grep -v '^\.TH ' "$src") <(grep -v '^\.TH ' "$D$P/share/man/man1/$c.1")
 	done
 }
