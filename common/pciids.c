@@ -572,11 +572,19 @@ const char *pciids_subclass(struct pciids *ids, unsigned cls, unsigned sub,
 	return class_lookup(ids, (cls & 0xff) << 8 | (sub & 0xff), len);
 }
 
-/* lib/names.c: a result that did not fit ends in "..." */
+/*
+ * lib/names.c: a result that did not fit ends in "...".  And, unlike
+ * lib/names.c, a control byte of a name (a pci.ids under --root is the
+ * image's, any bytes) is shown as '?', as ls -q does: an ESC would drive
+ * the terminal, a TAB forge a field of the TAB-separated output.
+ */
 static char *fit(char *buf, size_t size, int res)
 {
 	if (res >= 0 && (size_t)res >= size && size >= 4)
 		buf[size - 2] = buf[size - 3] = buf[size - 4] = '.';
+	for (unsigned char *p = (unsigned char *)buf; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return buf;
 }
 

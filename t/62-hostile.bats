@@ -235,6 +235,15 @@ hostile_root() {
 	done
 }
 
+@test "pci-list: names from a hostile pci.ids drive no terminal and forge no field: control bytes shown as '?'" {
+	hostile_root
+	printf '8086  Intel\033[31m Evil\tCorp\177\n\t3e92  Port\001x\n' >"$BATS_TEST_TMPDIR/pci.ids"
+	run -0 --separate-stderr "$VFIOKIT_BIN/pci-list" --root "$T" -i "$BATS_TEST_TMPDIR/pci.ids" -s 00:00.0 -o slot,ids,name
+	[ "$output" = "$(printf '0000:00:00.0\t8086:3e92\tClass 0300: Intel?[31m Evil?Corp? Port?x')" ]
+	run -0 --separate-stderr "$VFIOKIT_BIN/pci-list" --root "$T" -i "$BATS_TEST_TMPDIR/pci.ids" -s 00:00.0 --lspci
+	[ "${lines[0]}" = "0000:00:00.0 Class [0300]: Intel?[31m Evil?Corp? Port?x [8086:3e92] (rev 02)" ]
+}
+
 @test "pci-list -k and modalias-of -m: a modules.alias with a 1 MiB line and garbage" {
 	hostile_root
 	for a in mib-line garbage nonul shell params nul; do
