@@ -177,7 +177,7 @@ static const char *onoff(const struct cmdline *cl, const char *key, struct buf *
 
 /*
  * "cmdline-edit -i [-g] OPS FILE" for the file this host's boot setup reads
- * (under --root, the root's file); where it has none this kit can edit, or
+ * (under --root, "cmdline-edit --root ROOT ... ROOT/FILE"); where it has none this kit can edit, or
  * is a container, what to do instead
  */
 static char *edit_hint(const struct check *c, const char *ops)
@@ -192,9 +192,12 @@ static char *edit_hint(const struct check *c, const char *ops)
 		buf_printf(&b, "no kernel command line file found for boot loader %s: "
 			   "make the edit (%s) where it reads the command line",
 			   loader_name(bs.loader), ops);
-	else
-		buf_printf(&b, "cmdline-edit -i%s %s %s%s", bs.cmdline_grub ? " -g" : "", ops,
-			   root_is_slash(c->co->root) ? "" : c->co->root, bs.cmdline_file);
+	else if (root_is_slash(c->co->root))
+		buf_printf(&b, "cmdline-edit -i%s %s %s", bs.cmdline_grub ? " -g" : "", ops,
+			   bs.cmdline_file);
+	else	/* run as printed, it resolves the file inside the root, links and all */
+		buf_printf(&b, "cmdline-edit --root %s -i%s %s %s%s", c->co->root,
+			   bs.cmdline_grub ? " -g" : "", ops, c->co->root, bs.cmdline_file);
 	return buf_detach(&b);
 }
 

@@ -232,10 +232,27 @@ softdep i915 pre: vfio-pci" ]
 	rm -rf "$R/sys/kernel/iommu_groups"
 	run -1 --separate-stderr "$VFIOKIT_BIN/iommu-check" --root "$R"
 	hint=$(printf '%s\n' "$output" | awk -F'\t' '$1 == "hint" && $2 == "cmdline" { print $3 }')
-	[ "$hint" = "cmdline-edit -i --set intel_iommu=on --set iommu=pt $R/etc/kernel/cmdline" ]
+	[ "$hint" = "cmdline-edit --root $R -i --set intel_iommu=on --set iommu=pt $R/etc/kernel/cmdline" ]
 	# the hint, run as given, edits the root's file
 	run -0 env PATH="$VFIOKIT_BIN:$PATH" sh -c "$hint"
 	[ "$(cat "$R/etc/kernel/cmdline")" = "root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt" ]
+	outside_untouched
+}
+
+@test "iommu-check --root: the hint, run as printed, follows the root's links inside the root, never out" {
+	printf 'BOOT_IMAGE=/boot/vmlinuz root=ZFS=rpool/ROOT/pve-1 boot=zfs\n' >"$R/proc/cmdline"
+	rm -f "$R/boot/config-"*
+	rm -rf "$R/sys/kernel/iommu_groups"
+	# the image's /etc/kernel/cmdline is an absolute link: /etc/kernel/cmdline
+	# of the machine that runs the hint, were it followed from outside
+	mv "$R/etc/kernel/cmdline" "$R/etc/kernel/cmdline.real"
+	ln -s /etc/kernel/cmdline.real "$R/etc/kernel/cmdline"
+	run -1 --separate-stderr "$VFIOKIT_BIN/iommu-check" --root "$R"
+	hint=$(printf '%s\n' "$output" | awk -F'\t' '$1 == "hint" && $2 == "cmdline" { print $3 }')
+	[ "$hint" = "cmdline-edit --root $R -i --set intel_iommu=on --set iommu=pt $R/etc/kernel/cmdline" ]
+	run -0 env PATH="$VFIOKIT_BIN:$PATH" sh -c "$hint"
+	[ "$(cat "$R/etc/kernel/cmdline.real")" = "root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt" ]
+	[ -L "$R/etc/kernel/cmdline" ]
 	outside_untouched
 }
 
