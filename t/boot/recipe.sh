@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2034 # sourced: its variables are check-boot's
 # t/boot/recipe.sh: how scripts/check-boot builds each install's tree, sourced
 # by it.  The tree is cached under ~/.cache/vfio-kit/boot/ keyed by a hash of
 # this file and the kernel package linux-image-amd64 depends on: edit this
@@ -44,7 +45,7 @@ recipe_includes="drivers/net/ethernet/intel"
 
 # recipe_tree KIND DIR: mmdebstrap the tree of install KIND (bios, uefi) into DIR
 recipe_tree() {
-	kind=$1 dir=$2
+	kind=$1 dir=$2 pkgs=''
 	eval "pkgs=\$pkgs_$kind"
 	set -f	# the patterns are dpkg's
 	set --
@@ -60,7 +61,7 @@ recipe_tree() {
 # recipe_customize KIND DIR: what the installer writes: fstab, machine-id,
 # hostname, the boot loader's configuration
 recipe_customize() {
-	kind=$1 dir=$2
+	kind=$1 dir=$2 uuid='' mid=''
 	eval "uuid=\$root_uuid_$kind mid=\$machine_id_$kind"
 	echo "$mid" >"$dir/etc/machine-id"
 	echo "check-boot-$kind" >"$dir/etc/hostname"
