@@ -50,5 +50,22 @@ check-boot: 0 passed, 0 failed, 2 skipped" ]
 @test "check-boot: VFIOKIT_BOOT_REQUIRE=1 (CI) makes that skip a failure, exit 1" {
 	run -1 --separate-stderr as_nobody env VFIOKIT_BOOT_REQUIRE=1 CHECK_BOOT_ONLY=uefi sh "$TOP/scripts/check-boot"
 	[ "${lines[1]}" = "uefi: 0 passed, 0 failed, 1 skipped (nothing to boot)" ]
-	[ "${lines[2]}" = "check-boot: 0 passed, 0 failed, 1 skipped" ]
+	[ "${lines[2]}" = "check-boot: VFIOKIT_BOOT_REQUIRE=1: nothing booted is a failure" ]
+	[ "${lines[3]}" = "check-boot: 0 passed, 1 failed, 1 skipped" ]
+}
+
+@test "check-boot: without network and with nothing cached, every install is skipped, saying why; REQUIRE makes it exit 1" {
+	[ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null || skip "needs root and unshare for a network namespace of its own"
+	unshare -n true 2>/dev/null || skip "cannot make a network namespace here"
+	run -1 --separate-stderr unshare -n env VFIOKIT_BOOT_REQUIRE=1 VFIOKIT_BOOT_CACHE="$BATS_TEST_TMPDIR/cache" \
+		sh "$TOP/scripts/check-boot"
+	[ "${lines[-1]}" = "check-boot: 0 passed, 1 failed, 2 skipped" ]
+	[ "${lines[-2]}" = "check-boot: VFIOKIT_BOOT_REQUIRE=1: nothing booted is a failure" ]
+	printf '%s\n' "${lines[@]}" | grep -qx "bios: 0 passed, 0 failed, 1 skipped.*"
+	printf '%s\n' "${lines[@]}" | grep -qx "uefi: 0 passed, 0 failed, 1 skipped.*"
+	# why: the download that failed (a tree cannot be built), or the
+	# packages that could not be installed
+	[[ "$output$stderr" == *"no network?"* ]]
+	# nothing booted, and no tree left half-built in the cache
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/cache")" ]
 }
