@@ -57,8 +57,9 @@ check-boot: 0 passed, 0 failed, 2 skipped" ]
 @test "check-boot: without network and with nothing cached, every install is skipped, saying why; REQUIRE makes it exit 1" {
 	[ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null || skip "needs root and unshare for a network namespace of its own"
 	unshare -n true 2>/dev/null || skip "cannot make a network namespace here"
+	# its own cache and work directory: a real run's disks and logs stay
 	run -1 --separate-stderr unshare -n env VFIOKIT_BOOT_REQUIRE=1 VFIOKIT_BOOT_CACHE="$BATS_TEST_TMPDIR/cache" \
-		sh "$TOP/scripts/check-boot"
+		VFIOKIT_BOOT_WORK="$BATS_TEST_TMPDIR/work" sh "$TOP/scripts/check-boot"
 	[ "${lines[-1]}" = "check-boot: 0 passed, 1 failed, 2 skipped" ]
 	[ "${lines[-2]}" = "check-boot: VFIOKIT_BOOT_REQUIRE=1: nothing booted is a failure" ]
 	printf '%s\n' "${lines[@]}" | grep -qx "bios: 0 passed, 0 failed, 1 skipped.*"
