@@ -193,8 +193,10 @@ check)
 		cat "$tmp/p.out" "$tmp/p.err"
 		eq "$rc" 0 && [ ! -s "$tmp/p.out" ] && [ ! -s "$tmp/p.err" ] && diff -u "$tmp/before" "$tmp/after"'
 	if [ -f "$lib/nested.sh" ]; then
+		t0=$(date +%s)
 		t "a VM in this install, -device vfio-pci,host=$slot: its e1000e binds and makes eth0" '
 			sh "$lib/nested.sh" "$slot"'
+		echo "# the nested VM took $(($(date +%s) - t0))s"
 	else
 		skip "a VM in this install drives the NIC through vfio-pci" "not asked for this install (CHECK_BOOT_NESTED)"
 	fi
