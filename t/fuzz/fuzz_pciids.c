@@ -16,7 +16,9 @@
  *     same answer;
  *   - the formatted names are NUL-terminated inside the buffer, whatever
  *     its size, and an unknown id gives lspci's fall-back exactly
- *     ("Device [1234:5678]", "Class [ff00]").
+ *     ("Device [1234:5678]", "Class [ff00]");
+ *   - a formatted name holds no control byte: the name's own are shown
+ *     as '?', every other byte as the file has it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -38,6 +40,28 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *last_map;	/* the copy the last pciids_open() read */
+
+static int is_control(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if (is_control((unsigned char)*s))
+			return 1;
+	return 0;
+}
+
+/* the first len bytes of shown are name's, a control byte shown as '?' */
+static int shown_as(const char *shown, const char *name, size_t len)
+{
+	for (size_t k = 0; k < len; k++)
+		if (shown[k] != (is_control((unsigned char)name[k]) ? '?' : name[k]))
+			return 0;
+	return 1;
+}
 
 void *fuzz_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
@@ -219,7 +243,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		PROP(!da == !dn && (!dn || (da - fa == dn - fb && dl2 == dl)),
 		     "device %04x:%04x: handles disagree", q[i].v, q[i].d);
 	}
-	/* formatted names: any buffer size, exact fall-backs */
+	/* formatted names: any buffer size, exact fall-backs, no control byte */
 	for (i = 0; i < nq && i < 8; i++) {
 		size_t sz = 1 + (size ? data[i % size] % 96 : 0), vl, dl;
 		char *buf = malloc(sz), want[64];
@@ -230,19 +254,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		pciids_name_device(a, buf, sz, q[i].v, q[i].d, 1);
 		PROP(memchr(buf, '\0', sz), "device name not terminated in %zu bytes", sz);
+		PROP(!has_control(buf), "device name with a control byte: '%s'", buf);
 		if (!pciids_vendor(a, q[i].v, &vl) && sz > 24) {
 			snprintf(want, sizeof(want), "Device [%04x:%04x]", q[i].v, q[i].d);
 			PROP(strcmp(buf, want) == 0, "unknown vendor: '%s', want '%s'", buf, want);
 		} else if (!pciids_device(a, q[i].v, q[i].d, &dl) &&
 			   (n = pciids_vendor(a, q[i].v, &vl)) && !memchr(n, '\0', vl) &&
 			   vl + snprintf(want, sizeof(want), " Device [%04x:%04x]", q[i].v, q[i].d) < sz) {
-			PROP(strlen(buf) == vl + strlen(want) && memcmp(buf, n, vl) == 0 &&
+			PROP(strlen(buf) == vl + strlen(want) && shown_as(buf, n, vl) &&
 			     strcmp(buf + vl, want) == 0, "unknown device: '%s'", buf);
 		}
 		pciids_name_subsystem(a, buf, sz, q[i].v, q[i].d, q[i].d, q[i].v, 0);
 		PROP(memchr(buf, '\0', sz), "subsystem name not terminated in %zu bytes", sz);
+		PROP(!has_control(buf), "subsystem name with a control byte: '%s'", buf);
 		pciids_name_class(a, buf, sz, cls, 1);
 		PROP(memchr(buf, '\0', sz), "class name not terminated in %zu bytes", sz);
+		PROP(!has_control(buf), "class name with a control byte: '%s'", buf);
 		if (!pciids_subclass(a, cls >> 8, cls & 0xff, &vl) && !pciids_class(a, cls >> 8, &vl) && sz > 16) {
 			snprintf(want, sizeof(want), "Class [%04x]", cls);
 			PROP(strcmp(buf, want) == 0, "unknown class: '%s', want '%s'", buf, want);
