@@ -59,12 +59,20 @@ static char *read_both(int rootfd, const char *path, int *same)
 	return s;
 }
 
+/* by both ways, path under the root reads want */
+#define CHECK_READS(fd, path, want) do { \
+	int same_; \
+	char *s_ = read_both(fd, path, &same_); \
+	CHECK_STR(s_, want); \
+	CHECK(same_); \
+	free(s_); \
+} while (0)
+
 int main(void)
 {
 	char root[512], p[600];
 	struct rootpath rp;
-	int rootfd, same;
-	char *s;
+	int rootfd;
 
 	if (!mkdtemp(top))
 		return 2;
@@ -85,26 +93,11 @@ int main(void)
 
 	rootfd = rootfd_open(root);
 	CHECK(rootfd >= 0);
-	s = read_both(rootfd, "/etc/inside", &same);
-	CHECK_STR(s, "INSIDE\n");
-	CHECK(same);
-	free(s);
-	s = read_both(rootfd, "/etc/abs", &same);
-	CHECK_STR(s, "ROOT OUTSIDE\n");
-	CHECK(same);
-	free(s);
-	s = read_both(rootfd, "etc/climb", &same);
-	CHECK_STR(s, "ROOT OUTSIDE\n");
-	CHECK(same);
-	free(s);
-	s = read_both(rootfd, "/../../../outside", &same);
-	CHECK_STR(s, "ROOT OUTSIDE\n");
-	CHECK(same);
-	free(s);
-	s = read_both(rootfd, "/etc/dirlink/f", &same);
-	CHECK_STR(s, "REAL\n");
-	CHECK(same);
-	free(s);
+	CHECK_READS(rootfd, "/etc/inside", "INSIDE\n");
+	CHECK_READS(rootfd, "/etc/abs", "ROOT OUTSIDE\n");
+	CHECK_READS(rootfd, "etc/climb", "ROOT OUTSIDE\n");
+	CHECK_READS(rootfd, "/../../../outside", "ROOT OUTSIDE\n");
+	CHECK_READS(rootfd, "/etc/dirlink/f", "REAL\n");
 	/* TOP/outside does not exist inside the root: not found, not the host's */
 	snprintf(p, sizeof(p), "/etc/abs-dir/outside");
 	CHECK_INT(root_walk_openat(rootfd, p, O_RDONLY), -ENOENT);
