@@ -11,6 +11,7 @@
 #include "hostfacts.h"
 #include "opts.h"
 #include "rootpath.h"
+#include "state.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -34,8 +35,6 @@ enum {
  * a refresh that failed (or never ran) is done by the next run
  * (--if-marked) even when that run finds nothing left to edit.
  */
-#define MARKER_DIR "/var/lib/vfio-kit"
-#define MARKER MARKER_DIR "/refresh-needed"
 
 struct cmd {
 	char **argv;		/* NULL-terminated, as many words as given */
@@ -410,23 +409,6 @@ fail:
 	return status;
 }
 
-/* a file under ROOT exists */
-static int root_has(const char *root, const char *path)
-{
-	struct stat st;
-
-	return root_stat(root, path, &st) == 0;
-}
-
-/* ROOT/path resolved inside ROOT for a write: its directory and name */
-static int at_root(const char *root, const char *path, struct rootpath *rp)
-{
-	char *full = root_path(root, path);
-	int r = rootpath_resolve(root, full, rp);
-
-	free(full);
-	return r;
-}
 
 /*
  * The rest of --detect: the facts a passthrough plan is made of
@@ -434,52 +416,36 @@ static int at_root(const char *root, const char *path, struct rootpath *rp)
  */
 static void host_profile(const struct refresh *want, const struct bootsetup *bs)
 {
-	struct initramfs_plan ip;
-	static const char *const vfio_mods[] = { "vfio_pci", "vfio", "vfio_iommu_type1" };
-	char *rel = root_kernel_release(&want->o);
-	enum cpu_vendor cpu = hostfacts_cpu(want->o.root);
-	enum mod_state vfio_pci = hostfacts_module(want->o.root, rel, "vfio_pci");
-	const char *fb = hostfacts_fb_release(want->o.root, rel);
-	size_t i, n = 0;
+	struct hostprofile hp;
+	size_t i;
 
-	printf("kernel %s\n", rel ? rel : "none");
-	printf("cpu %s\n", cpu_vendor_name(cpu));
-	/* AMD-Vi is on unless amd_iommu=off; "on" is no value amd_iommu_setup() knows */
-	printf("iommu-params %s\n", cpu == CPU_INTEL ? "intel_iommu=on iommu=pt" :
-	       cpu == CPU_AMD ? "iommu=pt" : "none");
-	printf("vfio-pci %s\n", vfio_pci == MOD_BUILTIN ? "builtin" :
-	       vfio_pci == MOD_MODULE ? "module" : "missing");
-	/*
-	 * /etc/modules is read on the Debian family only (initramfs-tools,
-	 * and systemd through /etc/modules-load.d/modules.conf -> ../modules)
-	 */
-	printf("modules-file %s\n", root_has(want->o.root, "/etc/modules") ||
-	       root_has(want->o.root, "/etc/debian_version") ?
-	       "/etc/modules" : "/etc/modules-load.d/vfio.conf");
+	hostprofile_read(&want->o, bs, &hp);
+	printf("kernel %s\n", hp.rel ? hp.rel : "none");
+	printf("cpu %s\n", cpu_vendor_name(hp.cpu));
+	fputs("iommu-params", stdout);
+	for (i = 0; i < hp.n_iommu; i++)
+		printf(" %s", hp.iommu_params[i]);
+	puts(hp.n_iommu ? "" : " none");
+	printf("vfio-pci %s\n", hp.vfio_pci == MOD_BUILTIN ? "builtin" :
+	       hp.vfio_pci == MOD_MODULE ? "module" : "missing");
+	printf("modules-file %s\n", hp.modules_file);
 	fputs("modules-load", stdout);
-	for (i = 0; i < sizeof(vfio_mods) / sizeof(vfio_mods[0]); i++)
-		if (hostfacts_module(want->o.root, rel, vfio_mods[i]) != MOD_BUILTIN)
-			printf(" %s", vfio_mods[i]), n++;
-	/* vfio_virqfd was folded into vfio in Linux 6.2 */
-	if (rel && kver_cmp(rel, 6, 2) < 0 &&
-	    hostfacts_module(want->o.root, rel, "vfio_virqfd") != MOD_BUILTIN)
-		fputs(" vfio_virqfd", stdout), n++;
-	puts(n ? "" : " none");
-	printf("modules-drop %s\n", rel && kver_cmp(rel, 6, 2) >= 0 ? "vfio_virqfd" : "none");
-	printf("fb-release %s\n", fb ? fb : "none");
+	for (i = 0; i < hp.nload; i++)
+		printf(" %s", hp.load[i]);
+	puts(hp.nload ? "" : " none");
+	printf("modules-drop %s\n", hp.ndrop ? hp.drop[0] : "none");
+	printf("fb-release %s\n", hp.fb_release ? hp.fb_release : "none");
 	/* what the initramfs needs to load vfio-pci first (hostfacts_initramfs) */
-	hostfacts_initramfs(want->o.root, bs->initramfs, &ip);
-	printf("initramfs-modules-file %s\n", ip.file ? ip.file : "none");
-	printf("initramfs-modules-format %s%s%s\n", ip.format ? ip.format : "none",
-	       ip.var ? " " : "", ip.var ? ip.var : "");
-	printf("initramfs-modules-needed %s\n", !ip.file ? "none" :
-	       ip.unless_softdep ? "without-softdep" : "always");
-	printf("initramfs-files-var %s\n", ip.files_var ? ip.files_var : "none");
-	printf("initramfs-modprobe-d %s%s%s\n", ip.modprobe_d ? "yes" : "no",
-	       ip.modprobe_d_where && !ip.modprobe_d ? " " : "",
-	       ip.modprobe_d_where && !ip.modprobe_d ? ip.modprobe_d_where : "");
-	initramfs_plan_free(&ip);
-	free(rel);
+	printf("initramfs-modules-file %s\n", hp.im.file ? hp.im.file : "none");
+	printf("initramfs-modules-format %s%s%s\n", hp.im.format ? hp.im.format : "none",
+	       hp.im.var ? " " : "", hp.im.var ? hp.im.var : "");
+	printf("initramfs-modules-needed %s\n", !hp.im.file ? "none" :
+	       hp.im.unless_softdep ? "without-softdep" : "always");
+	printf("initramfs-files-var %s\n", hp.im.files_var ? hp.im.files_var : "none");
+	printf("initramfs-modprobe-d %s%s%s\n", hp.im.modprobe_d ? "yes" : "no",
+	       hp.im.modprobe_d_where && !hp.im.modprobe_d ? " " : "",
+	       hp.im.modprobe_d_where && !hp.im.modprobe_d ? hp.im.modprobe_d_where : "");
+	hostprofile_free(&hp);
 }
 
 static int detect(const struct refresh *want, const struct bootsetup *bs)
@@ -502,40 +468,17 @@ static int detect(const struct refresh *want, const struct bootsetup *bs)
 	return EXIT_YES;
 }
 
-/* ROOT/var/lib/vfio-kit/refresh-needed made, with its directories; 0 or -1 */
+/* ROOT/var/lib/vfio-kit/refresh-needed made, with its directories (common/state); 0 or -1 */
 static int make_marker(const char *root)
 {
-	static const char *const dirs[] = { "/var", "/var/lib", MARKER_DIR, MARKER };
-	struct rootpath rp;
-	int fd = -1, e = 0;
+	struct state st;
+	int r;
 
-	/* each made inside ROOT: a ROOT/var linked to the host's is not followed out */
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !e; i++) {
-		int last = i + 1 == sizeof(dirs) / sizeof(dirs[0]);
-
-		if ((e = -at_root(root, dirs[i], &rp)) == 0) {
-			if (!last && mkdirat(rp.dirfd, rp.name, 0755) < 0 && errno != EEXIST)
-				e = errno;
-			if (last && ((fd = openat(rp.dirfd, rp.name, O_WRONLY | O_CREAT | O_CLOEXEC |
-						  O_NOFOLLOW, 0644)) < 0 || fsync(fd) < 0))
-				e = errno;
-			rootpath_free(&rp);
-		}
-		if (e) {
-			char *p = root_path(root, dirs[i]);
-
-			errorf_errno(p, e, "cannot create");
-			free(p);
-		}
-	}
-	if (fd >= 0)
-		close(fd);
-	return e ? -1 : 0;
-}
-
-static int marked(const char *root)
-{
-	return root_has(root, MARKER);
+	if (state_open(root, 1, &st) < 0)
+		return -1;
+	r = state_mark(&st);
+	state_close(&st);
+	return r;
 }
 
 static int refresh(const struct refresh *want)
@@ -546,8 +489,9 @@ static int refresh(const struct refresh *want)
 
 	if (want->mark)
 		return make_marker(want->o.root) < 0 ? EXIT_TROUBLE : EXIT_YES;
-	if (want->if_marked && !marked(want->o.root))
-		return EXIT_YES;
+	if (want->if_marked && (r = state_marked(want->o.root)) <= 0)
+		return r < 0 ? EXIT_TROUBLE : EXIT_YES;
+	r = 0;
 	bootdetect(want->o.root, &bs);
 	if (want->detect)
 		return detect(want, &bs);
@@ -573,28 +517,12 @@ static int refresh(const struct refresh *want)
 	}
 	free_cmds(&l);
 	if (!want->dry_run && r == 0 && want->initramfs && want->loader && !want->o.kernel) {
-		struct rootpath rp;
-		int e = at_root(want->o.root, MARKER, &rp);
-
-		if (e == 0 && unlinkat(rp.dirfd, rp.name, 0) < 0)
-			e = -errno;
-		if (e < 0 && e != -ENOENT) {
-			char *p = root_path(want->o.root, MARKER);
-
-			errorf_errno(p, -e, "cannot remove");
-			free(p);
+		if (state_unmark(want->o.root) < 0)
 			r = -1;
-		}
-		rootpath_free(&rp);	/* also after a failed resolve: rp is cleared */
-		/* the directory is ours: gone when it holds nothing */
-		if (at_root(want->o.root, MARKER_DIR, &rp) == 0) {
-			(void)unlinkat(rp.dirfd, rp.name, AT_REMOVEDIR);
-			rootpath_free(&rp);
-		}
-	} else if (!want->dry_run && r != 0 && marked(want->o.root)) {
+	} else if (!want->dry_run && r != 0 && state_marked(want->o.root) > 0) {
 		errorf(NULL, "the refresh is still owed (%s%s): boot-refresh --if-marked, or "
 		       "vfio-passthrough again, does it once the failure is fixed",
-		       root_is_slash(want->o.root) ? "" : want->o.root, MARKER);
+		       root_is_slash(want->o.root) ? "" : want->o.root, STATE_MARKER);
 	}
 	return r ? EXIT_TROUBLE : EXIT_YES;
 }

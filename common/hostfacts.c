@@ -8,6 +8,7 @@
 #include "rootpath.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,17 +18,20 @@ static int by_version(const void *a, const void *b)
 	return strverscmp(*(char *const *)a, *(char *const *)b);
 }
 
+enum cpu_vendor hostfacts_cpu_of(const char *info)
+{
+	if (strstr(info, "GenuineIntel"))
+		return CPU_INTEL;
+	if (strstr(info, "AuthenticAMD") || strstr(info, "HygonGenuine"))
+		return CPU_AMD;
+	return CPU_OTHER;
+}
+
 enum cpu_vendor hostfacts_cpu(const char *root)
 {
 	char *info = root_read_file(root, "/proc/cpuinfo");
-	enum cpu_vendor v = CPU_OTHER;
+	enum cpu_vendor v = info ? hostfacts_cpu_of(info) : CPU_OTHER;
 
-	if (!info)
-		return v;
-	if (strstr(info, "GenuineIntel"))
-		v = CPU_INTEL;
-	else if (strstr(info, "AuthenticAMD") || strstr(info, "HygonGenuine"))
-		v = CPU_AMD;
 	free(info);
 	return v;
 }
@@ -218,4 +222,67 @@ void initramfs_plan_free(struct initramfs_plan *p)
 {
 	free(p->modprobe_d_where);
 	p->modprobe_d_where = NULL;
+}
+
+size_t hostfacts_vfio_modules(const char *rel, const char *mods[4])
+{
+	size_t n = 0;
+
+	mods[n++] = "vfio_pci";
+	mods[n++] = "vfio";
+	mods[n++] = "vfio_iommu_type1";
+	if (rel && kver_cmp(rel, 6, 2) < 0)
+		mods[n++] = "vfio_virqfd";
+	return n;
+}
+
+int pci_is_igpu(const struct pcidev *d)
+{
+	return d->vendor == 0x8086 && (d->class24 >> 16) == 0x03 && d->bus == 0;
+}
+
+static int root_has(const char *root, const char *path)
+{
+	struct stat st;
+
+	return root_stat(root, path, &st) == 0;
+}
+
+void hostprofile_read(const struct common_opts *o, const struct bootsetup *bs,
+		      struct hostprofile *p)
+{
+	const char *mods[4];
+	size_t n, i;
+
+	memset(p, 0, sizeof(*p));
+	p->rel = root_kernel_release(o);
+	p->cpu = hostfacts_cpu(o->root);
+	/* AMD-Vi is on unless amd_iommu=off; "on" is no value amd_iommu_setup() knows */
+	if (p->cpu == CPU_INTEL)
+		p->iommu_params[p->n_iommu++] = "intel_iommu=on";
+	if (p->cpu != CPU_OTHER)
+		p->iommu_params[p->n_iommu++] = "iommu=pt";
+	p->vfio_pci = hostfacts_module(o->root, p->rel, "vfio_pci");
+	/*
+	 * /etc/modules is read on the Debian family only (initramfs-tools,
+	 * and systemd through /etc/modules-load.d/modules.conf -> ../modules)
+	 */
+	p->modules_file = root_has(o->root, "/etc/modules") ||
+			  root_has(o->root, "/etc/debian_version") ?
+			  "/etc/modules" : "/etc/modules-load.d/vfio.conf";
+	n = hostfacts_vfio_modules(p->rel, mods);
+	for (i = 0; i < n; i++)
+		if (hostfacts_module(o->root, p->rel, mods[i]) != MOD_BUILTIN)
+			p->load[p->nload++] = mods[i];
+	if (p->rel && kver_cmp(p->rel, 6, 2) >= 0)
+		p->drop[p->ndrop++] = "vfio_virqfd";
+	p->fb_release = hostfacts_fb_release(o->root, p->rel);
+	hostfacts_initramfs(o->root, bs->initramfs, &p->im);
+}
+
+void hostprofile_free(struct hostprofile *p)
+{
+	free(p->rel);
+	initramfs_plan_free(&p->im);
+	p->rel = NULL;
 }

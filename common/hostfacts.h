@@ -9,14 +9,20 @@
 #ifndef VFIOKIT_HOSTFACTS_H
 #define VFIOKIT_HOSTFACTS_H
 
+#include <stddef.h>
+
 #include "bootdetect.h"
 #include "buf.h"
+#include "opts.h"
+#include "sysfs.h"
 
 enum cpu_vendor { CPU_OTHER, CPU_INTEL, CPU_AMD };
 enum mod_state { MOD_MISSING, MOD_MODULE, MOD_BUILTIN };
 
 /* ROOT/proc/cpuinfo's vendor_id; CPU_OTHER when unreadable */
 enum cpu_vendor hostfacts_cpu(const char *root);
+/* the vendor a /proc/cpuinfo text names (Hygon's is AMD-Vi) */
+enum cpu_vendor hostfacts_cpu_of(const char *cpuinfo);
 const char *cpu_vendor_name(enum cpu_vendor v);
 
 /*
@@ -48,5 +54,38 @@ struct initramfs_plan {
 };
 void hostfacts_initramfs(const char *root, enum initramfs_kind k, struct initramfs_plan *p);
 void initramfs_plan_free(struct initramfs_plan *p);
+
+/*
+ * The vfio modules release rel loads, in load order: vfio_pci vfio
+ * vfio_iommu_type1, and vfio_virqfd before Linux 6.2 (folded into vfio
+ * then, commit e2d55709398e "vfio: Fold vfio_virqfd.ko into vfio.ko").
+ * Returns how many are in mods (3 or 4; 3 when rel is NULL).
+ */
+size_t hostfacts_vfio_modules(const char *rel, const char *mods[4]);
+
+/* an Intel display controller on bus 0: the integrated GPU */
+int pci_is_igpu(const struct pcidev *d);
+
+/*
+ * Everything a passthrough plan needs to know of the host, read once:
+ * what boot-refresh --detect prints after its four boot lines.
+ */
+struct hostprofile {
+	char *rel;			/* the kernel release, NULL: none found */
+	enum cpu_vendor cpu;
+	const char *iommu_params[2];	/* the parameters to merge, in order */
+	size_t n_iommu;
+	enum mod_state vfio_pci;
+	const char *modules_file;	/* where the vfio modules are loaded from at boot */
+	const char *load[4];		/* the vfio modules to list there (not built in) */
+	size_t nload;
+	const char *drop[1];		/* the ones to take out (vfio_virqfd from 6.2 on) */
+	size_t ndrop;
+	const char *fb_release;		/* hostfacts_fb_release(), NULL: none */
+	struct initramfs_plan im;
+};
+void hostprofile_read(const struct common_opts *o, const struct bootsetup *bs,
+		      struct hostprofile *p);
+void hostprofile_free(struct hostprofile *p);
 
 #endif

@@ -31,6 +31,12 @@ int opts_common(int c, const char *arg, struct common_opts *o,
 		o->status = EXIT_YES;
 		return OPTS_QUIT;
 	case OPT_ROOT:
+		/* a later --root would silently override the first (a jail undone) */
+		if (o->root_given++) {
+			errorf("--root", "'%s': given twice", arg);
+			o->status = EXIT_TROUBLE;
+			return OPTS_QUIT;
+		}
 		if (!*arg) {
 			errorf("--root", "empty directory name");
 			o->status = EXIT_TROUBLE;

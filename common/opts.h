@@ -33,9 +33,10 @@ struct common_opts {
 	const char *root;	/* "/" unless --root */
 	const char *kernel;	/* NULL unless --kernel */
 	int status;		/* after OPTS_QUIT: the exit status */
+	int root_given;		/* --root seen: a second one is refused */
 };
 
-#define COMMON_OPTS_INIT { "/", NULL, 0 }
+#define COMMON_OPTS_INIT { "/", NULL, 0, 0 }
 
 /* what opts_common() made of an option */
 enum { OPTS_OWN, OPTS_TAKEN, OPTS_QUIT };
