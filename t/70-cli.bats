@@ -111,7 +111,7 @@ unknown_ok() {
 }
 
 @test "--help goes to stdout even when stdout is a pipe, and a closed stdout is trouble" {
-	for t in pci-list modalias-of iommu-check cmdline-edit modconf-edit boot-refresh; do
+	for t in pci-list modalias-of iommu-check cmdline-edit modconf-edit boot-refresh vfio-plan; do
 		run -0 bash -c '"$1" --help | head -c 7' sh "$VFIOKIT_BIN/$t"
 		[ "$output" = "usage: " ]
 		run -2 bash -c '"$1" --help >&-' sh "$VFIOKIT_BIN/$t"

@@ -23,7 +23,7 @@
 
 load helper
 
-PAGES="pci-list modalias-of iommu-check cmdline-edit modconf-edit boot-refresh vfio-passthrough"
+PAGES="pci-list modalias-of iommu-check cmdline-edit modconf-edit boot-refresh vfio-plan vfio-passthrough"
 SECTIONS="NAME|SYNOPSIS|DESCRIPTION|OPTIONS|EXIT STATUS|FILES|EXAMPLES|SEE ALSO"
 
 # PAGE|first command of the block (as rendered)|why it cannot run here
@@ -36,7 +36,7 @@ setup() {
 	command -v man >/dev/null && command -v groff >/dev/null ||
 		skip "man and groff are not installed (apt-get install man-db groff-base)"
 	BIN=$(cd "$VFIOKIT_BIN" && pwd)
-	for t in pci-list modalias-of iommu-check cmdline-edit modconf-edit boot-refresh; do
+	for t in pci-list modalias-of iommu-check cmdline-edit modconf-edit boot-refresh vfio-plan; do
 		[ -x "$BIN/$t" ] || { echo "$BIN/$t is not built (make)" >&2; return 1; }
 	done
 }
@@ -146,11 +146,19 @@ prelude() {
 			esac
 		done
 	}
-	pci-list() { "$BIN/pci-list" --root "$R" "$@"; }
-	modalias-of() { "$BIN/modalias-of" --root "$R" "$@"; }
-	iommu-check() { "$BIN/iommu-check" --root "$R" "$@"; }
-	boot-refresh() { "$BIN/boot-refresh" --root "$R" "$@"; }
-	vfio-passthrough() { VFIOKIT_BIN=$BIN "$VP" --root "$R" "$@"; }
+	__rooted() {	# the copy as the root, unless the example names one (a second --root is refused)
+		local a
+		for a in "${@:2}"; do
+			case $a in --root|--root=*) "$@"; return ;; esac
+		done
+		"$1" --root "$R" "${@:2}"
+	}
+	pci-list() { __rooted "$BIN/pci-list" "$@"; }
+	modalias-of() { __rooted "$BIN/modalias-of" "$@"; }
+	iommu-check() { __rooted "$BIN/iommu-check" "$@"; }
+	boot-refresh() { __rooted "$BIN/boot-refresh" "$@"; }
+	vfio-plan() { __rooted "$BIN/vfio-plan" "$@"; }
+	vfio-passthrough() { VFIOKIT_BIN=$BIN __rooted "$VP" "$@"; }
 	cmdline-edit() { __guard "$@" && "$BIN/cmdline-edit" "$@"; }
 	modconf-edit() { __guard "$@" && "$BIN/modconf-edit" "$@"; }
 	EOF

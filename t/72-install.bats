@@ -7,7 +7,7 @@
 
 load helper
 
-TOOLS="pci-list modalias-of iommu-check cmdline-edit modconf-edit boot-refresh"
+TOOLS="pci-list modalias-of iommu-check cmdline-edit modconf-edit boot-refresh vfio-plan"
 COMMANDS="$TOOLS vfio-passthrough"
 
 setup() {

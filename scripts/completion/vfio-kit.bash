@@ -1,5 +1,5 @@
 # bash completion for vfio-kit: pci-list, modalias-of, iommu-check,
-# cmdline-edit, modconf-edit, boot-refresh, vfio-passthrough.
+# cmdline-edit, modconf-edit, boot-refresh, vfio-plan, vfio-passthrough.
 # make install puts this one file under each command's name in
 # PREFIX/share/bash-completion/completions, where bash-completion loads it
 # on first use; it needs nothing from bash-completion itself.
@@ -16,6 +16,7 @@ _vfiokit_opts() {
 	cmdline-edit) echo "$edit --add --del --entry --get --grub --init-from --merge --set --unmerge --var -g" ;;
 	modconf-edit) echo "$edit --del --format --merge --set --unmerge" ;;
 	boot-refresh) echo "$common --all --bootloader-only --detect --dry-run --if-marked --initramfs-only --kernel --mark -h -k -n" ;;
+	vfio-plan) echo "$common --apply --as --dry-run --group --method --no-refresh --undo -h -n" ;;
 	vfio-passthrough) echo "--help --version --root --dry-run --no-refresh --group --method --undo -h -n" ;;
 	esac
 }
@@ -77,7 +78,7 @@ _vfiokit() {
 	cmdline-edit:--var)
 		mapfile -t COMPREPLY < <(compgen -W "GRUB_CMDLINE_LINUX_DEFAULT GRUB_CMDLINE_LINUX" -- "$cur")
 		return ;;
-	vfio-passthrough:--method)
+	vfio-passthrough:--method | vfio-plan:--method)
 		mapfile -t COMPREPLY < <(compgen -W "slot ids blacklist alias softdep" -- "$cur")
 		return ;;
 	pci-list:-o)
@@ -93,7 +94,7 @@ _vfiokit() {
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
-	*:--set | *:--add | *:--del | *:--get | *:--merge | *:--unmerge | *:--alias | \
+	*:--set | *:--add | *:--del | *:--get | *:--merge | *:--unmerge | *:--alias | *:--as | \
 	pci-list:-[cdg])
 		return ;;	# free text
 	esac
@@ -107,10 +108,10 @@ _vfiokit() {
 	cmdline-edit | modconf-edit)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
-	modalias-of | iommu-check | vfio-passthrough)
+	modalias-of | iommu-check | vfio-plan | vfio-passthrough)
 		_vfiokit_complete_slots "$cur" ;;
 	esac
 }
 
 complete -F _vfiokit pci-list modalias-of iommu-check cmdline-edit modconf-edit \
-	boot-refresh vfio-passthrough
+	boot-refresh vfio-plan vfio-passthrough
