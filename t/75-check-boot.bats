@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # scripts/check-boot's own contract, the part that runs without QEMU: bad
 # usage is exit 2 before anything is built; a machine where it cannot build
 # says why and skips (exit 0), unless VFIOKIT_BOOT_REQUIRE=1 (CI) makes that

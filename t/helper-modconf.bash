@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Shared by the modconf-edit tests: load helper-modconf
 bats_require_minimum_version 1.5.0
 
