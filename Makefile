@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # vfio-kit: plain make.  `make` builds every tool into bin/, `make check`
 # runs every test, `make SAN=1 check` the same under ASan+UBSan.
 

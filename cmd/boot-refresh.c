@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * boot-refresh: rebuild the initramfs and refresh the boot loader the way
  * the system under --root does it (see common/bootdetect.h for how that is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cmdline-edit: edit a kernel command line in /etc/kernel/cmdline (a line)
  * or in /etc/default/grub (a shell variable), by the kernel's own rules.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * iommu-check: is the IOMMU there and on, and can vfio take a device?
  * One "STATUS CHECK DETAIL" line per check, a "hint" line after each WARN

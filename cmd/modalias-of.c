@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * modalias-of: the modalias of PCI devices named by slot or ids, as
  * modprobe.d alias lines, or with the modules whose aliases match.

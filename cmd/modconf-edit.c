@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * modconf-edit: edit /etc/modules, modules-load.d and modprobe.d files in
  * their own syntax, idempotently, keeping every byte the edits do not touch.

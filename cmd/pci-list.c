@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pci-list: the PCI devices under ROOT/sys/bus/pci/devices, one a line
  * (TAB-separated fields), as IOMMU groups, or as lspci -Dnnk prints them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "atomicfile.h"
 #include "buf.h"
 #include "err.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * atomicfile: locked, atomic in-place replacement of a file.
  *

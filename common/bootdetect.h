@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * bootdetect: how a system under ROOT builds its initramfs, which boot
  * loader setup reads its kernel command line, and which file holds that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * buf: a growable byte buffer (text that may hold any byte), and whole-file
  * reading into one.  Config files are small: tools read a file whole, edit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "cmdline.h"
 #include "err.h"
 #include "params.h"
@@ -76,7 +77,7 @@ static size_t next_arg(struct cmdline *cl, size_t pos)
 	if (equals) {
 		vstart = args + equals + 1;
 		vend = end;
-		/* Don't include quotes in value. */
+		/* a quoted value is the text inside its quotes */
 		if (vstart < end && s[vstart] == '"') {
 			vstart++;
 			if (s[end - 1] == '"')

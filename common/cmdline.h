@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cmdline: a kernel command line as the kernel itself splits it
  * (lib/cmdline.c next_arg(), kernel/params.c parse_args() and parameq()),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * editfile: what every editing tool (cmdline-edit, modconf-edit) does with
  * its FILE operands, so that each tool only supplies the edit of a text.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * err: diagnostics as "PROG: WHERE: WHAT" on stderr, the allocation
  * wrappers that exit, and the stdout check at exit.  Only main() and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * grubvar: the value of a variable assigned in a /etc/default/grub-style
  * POSIX shell file, decoded to the text the shell would give it, with a map

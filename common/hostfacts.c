@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hostfacts: facts about the system under ROOT for the passthrough plan.
  */

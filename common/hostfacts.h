@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hostfacts: what a passthrough plan needs to know about the system under
  * ROOT beyond its boot setup (bootdetect): the CPU's IOMMU, where vfio's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * initconf: module lists in dracut.conf.d and mkinitcpio.conf.d drop-ins
  * (see initconf.h for the shapes and where they come from).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * initconf: the module lists of initramfs generators' drop-in files, which
  * their generator sources as bash, edited as spans over the original text.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * modalias: which modules claim a device, from ROOT/lib/modules/REL/
  * modules.alias as modprobe matches it: each "alias PATTERN MODULE" line

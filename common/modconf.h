@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * modconf: module configuration files, parsed as the programs that read
  * them (modedit.h edits them).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * modedit: edits of module configuration files (modconf.h) in their own
  * syntax, as spans over the original text (textpatch.h): each op is a

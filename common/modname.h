@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * modname: kernel module names as kmod compares them (shared/util.c
  * underscores(), libkmod-config.c): '-' and '_' are one character except

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * opts: what every tool's command line shares (--root, --kernel, -h/--help,
  * --version) and the paths and kernel release a --root implies.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * params: kernel and module parameters as the kernel compares them, for
  * the command line (cmdline) and modprobe.d options lines (modconf).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pcidevarg: the DEVICE operand of every tool, parsed once: a slot as
  * sysfs names it (0000:00:02.0) or without its domain (00:02.0, domain

@@ -1,3 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pciids: names from a pci.ids file (see pciids.h for the lookup).  The
+ * names come out as lspci prints them; the rules for that shape -- the
+ * fall-backs for an unknown id, a subsystem named by its device, a name
+ * cut short ending in "..." -- are those of pciutils' lib/names.c
+ * (format_name(), format_name_pair(), id_lookup_subsys()) and of its
+ * lib/names-parse.c for reading the file, written here as our own code
+ * and checked against lspci itself (t/30-pci-list.bats).
+ */
 #include "pciids.h"
 #include "buf.h"
 #include "err.h"
@@ -46,7 +56,7 @@ struct pciids {
 	size_t ngaps, capgaps;
 };
 
-/* lib/names-parse.c id_hex(): n hex digits at off, or -1 */
+/* n hex digits at off, or -1 */
 static long id_hex(const struct pciids *ids, size_t off, int n)
 {
 	long v = 0;
@@ -573,59 +583,90 @@ const char *pciids_subclass(struct pciids *ids, unsigned cls, unsigned sub,
 }
 
 /*
- * lib/names.c: a result that did not fit ends in "...".  And, unlike
- * lib/names.c, a control byte of a name (a pci.ids under --root is the
- * image's, any bytes) is shown as '?', as ls -q does: an ESC would drive
- * the terminal, a TAB forge a field of the TAB-separated output.
+ * A name as lspci prints it, built in buf: what is known, then the ids
+ * when asked for (numeric: " [10de:1b80]") or when a name is missing
+ * (" 1b80").  The text that does not fit is cut and ends in "...", as
+ * lspci's does.  Unlike lspci, a control byte of a name (a pci.ids under
+ * --root is the image's, any bytes) is shown as '?', as ls -q does: an ESC
+ * would drive the terminal, a TAB forge a field of the TAB-separated output.
  */
-static char *fit(char *buf, size_t size, int res)
+struct namebuf {
+	char *p;
+	size_t size;
+	size_t len;		/* of the whole text, written or not */
+};
+
+static void nb_add(struct namebuf *nb, const char *s, size_t n)
 {
-	if (res >= 0 && (size_t)res >= size && size >= 4)
-		buf[size - 2] = buf[size - 3] = buf[size - 4] = '.';
-	for (unsigned char *p = (unsigned char *)buf; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	return buf;
+	size_t i;
+
+	n = strnlen(s, n);	/* a NUL ends a name */
+	for (i = 0; i < n; i++, nb->len++)
+		if (nb->len + 1 < nb->size)
+			nb->p[nb->len] = s[i];
 }
 
-/* lib/names.c format_name() */
-static char *format_name(char *buf, size_t size, int mixed, const char *name,
-			 size_t len, const char *num, const char *unknown)
+static void nb_adds(struct namebuf *nb, const char *s)
 {
-	int res;
-
-	if (!name)
-		res = snprintf(buf, size, mixed ? "%s [%s]" : "%s %s", unknown, num);
-	else if (!mixed)
-		res = snprintf(buf, size, "%.*s", (int)len, name);
-	else
-		res = snprintf(buf, size, "%.*s [%s]", (int)len, name, num);
-	return fit(buf, size, res);
+	nb_add(nb, s, strlen(s));
 }
 
-/* lib/names.c format_name_pair() */
-static char *format_pair(char *buf, size_t size, int mixed, const char *v,
-			 size_t vl, const char *d, size_t dl, const char *num)
+/* the ids after the name: bracketed when numeric, else bare if a name is missing */
+static void nb_ids(struct namebuf *nb, int numeric, int missing, const char *ids,
+		   const char *bare)
 {
-	int res;
-
-	if (mixed) {
-		if (v && d)
-			res = snprintf(buf, size, "%.*s %.*s [%s]", (int)vl, v,
-				       (int)dl, d, num);
-		else if (!v)
-			res = snprintf(buf, size, "Device [%s]", num);
-		else
-			res = snprintf(buf, size, "%.*s Device [%s]", (int)vl, v, num);
-	} else {
-		if (v && d)
-			res = snprintf(buf, size, "%.*s %.*s", (int)vl, v, (int)dl, d);
-		else if (!v)
-			res = snprintf(buf, size, "Device %s", num);
-		else
-			res = snprintf(buf, size, "%.*s Device %s", (int)vl, v, num + 5);
+	if (numeric) {
+		nb_adds(nb, " [");
+		nb_adds(nb, ids);
+		nb_adds(nb, "]");
+	} else if (missing) {
+		nb_adds(nb, " ");
+		nb_adds(nb, bare);
 	}
-	return fit(buf, size, res);
+}
+
+static char *nb_finish(struct namebuf *nb)
+{
+	unsigned char *c;
+
+	if (nb->size == 0)
+		return nb->p;
+	if (nb->len < nb->size) {
+		nb->p[nb->len] = '\0';
+	} else {
+		nb->p[nb->size - 1] = '\0';
+		if (nb->size >= 4)
+			memcpy(nb->p + nb->size - 4, "...", 3);
+	}
+	for (c = (unsigned char *)nb->p; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return nb->p;
+}
+
+/*
+ * A vendor and device (or subsystem) pair: "Vendor Device", with an
+ * unknown device "Vendor Device 1b80", with an unknown vendor
+ * "Device 10de:1b80" whatever the device's name; ids is "vvvv:dddd".
+ */
+static char *name_pair(char *buf, size_t size, int numeric, const char *vn,
+		       size_t vl, const char *dn, size_t dl, const char *ids)
+{
+	struct namebuf nb = { buf, size, 0 };
+
+	if (!vn) {
+		nb_adds(&nb, "Device");
+		nb_ids(&nb, numeric, 1, ids, ids);
+		return nb_finish(&nb);
+	}
+	nb_add(&nb, vn, vl);
+	nb_adds(&nb, " ");
+	if (dn)
+		nb_add(&nb, dn, dl);
+	else
+		nb_adds(&nb, "Device");
+	nb_ids(&nb, numeric, !dn, ids, ids + 5);
+	return nb_finish(&nb);
 }
 
 char *pciids_name_class(struct pciids *ids, char *buf, size_t size,
@@ -634,12 +675,18 @@ char *pciids_name_class(struct pciids *ids, char *buf, size_t size,
 	char num[16];
 	size_t len = 0;
 	const char *n = pciids_subclass(ids, class16 >> 8, class16 & 0xff, &len);
+	struct namebuf nb = { buf, size, 0 };
 
 	snprintf(num, sizeof(num), "%04x", class16 & 0xffff);
 	/* a known class with an unknown subclass shows the full number */
 	if (!n && (n = pciids_class(ids, class16 >> 8, &len)))
 		numeric = 1;
-	return format_name(buf, size, numeric, n, len, num, "Class");
+	if (n)
+		nb_add(&nb, n, len);
+	else
+		nb_adds(&nb, "Class");
+	nb_ids(&nb, numeric, !n, num, num);
+	return nb_finish(&nb);
 }
 
 char *pciids_name_device(struct pciids *ids, char *buf, size_t size,
@@ -651,7 +698,7 @@ char *pciids_name_device(struct pciids *ids, char *buf, size_t size,
 	const char *dn = pciids_device(ids, v, d, &dl);
 
 	snprintf(num, sizeof(num), "%04x:%04x", v & 0xffff, d & 0xffff);
-	return format_pair(buf, size, numeric, vn, vl, dn, dl, num);
+	return name_pair(buf, size, numeric, vn, vl, dn, dl, num);
 }
 
 char *pciids_name_subsystem(struct pciids *ids, char *buf, size_t size,
@@ -663,11 +710,14 @@ char *pciids_name_subsystem(struct pciids *ids, char *buf, size_t size,
 	const char *vn = pciids_vendor(ids, sv, &vl);
 	const char *dn = NULL;
 
-	/* lib/names.c id_lookup_subsys() */
+	/*
+	 * the subsystem's own line under its device; else, when the subsystem
+	 * ids are the device's own, the device's name (lspci does the same)
+	 */
 	if (v > 0 && d > 0)
 		dn = pciids_subsystem(ids, v, d, sv, sd, &dl);
 	if (!dn && v == sv && d == sd)
 		dn = pciids_device(ids, v, d, &dl);
 	snprintf(num, sizeof(num), "%04x:%04x", sv & 0xffff, sd & 0xffff);
-	return format_pair(buf, size, numeric, vn, vl, dn, dl, num);
+	return name_pair(buf, size, numeric, vn, vl, dn, dl, num);
 }

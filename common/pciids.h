@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pciids: names from a pci.ids file, looked up the way lspci's lib/names.c
  * does, with its fall-backs for unknown ids ("Device [1234:5678]",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * rootpath: paths taken inside a root directory, as a process chrooted
  * there would see them.  Every component is resolved inside the root:

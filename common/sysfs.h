@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sysfs: the PCI devices under ROOT/sys/bus/pci/devices as the kernel shows
  * them, read with as few system calls as the caller's fields need, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * textpatch: edits of a text collected as replaced spans and lines for
  * its end, then applied at once, so each edit is written against the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * udiff: a unified diff (diff -u, 3 lines of context) of two texts, for
  * the editing tools' --diff.  Lines are compared with their line ends, so

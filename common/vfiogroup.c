@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vfiogroup: the kernel's rule for sharing an IOMMU group with vfio; see
  * vfiogroup.h for the sources.

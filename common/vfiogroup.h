@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vfiogroup: whether vfio can claim a device's IOMMU group, by the
  * kernel's rule for each other member of the group.

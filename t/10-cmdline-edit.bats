@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # cmdline-edit on plain command lines: the kernel's own splitting rules.
 
 load helper

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # cmdline-edit on /etc/default/grub: the value of a shell variable, checked
 # against what sh (and so grub-mkconfig) reads from the edited file.
 

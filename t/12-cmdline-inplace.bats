@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # cmdline-edit -i: atomic, locked, nothing written on error.
 
 load helper

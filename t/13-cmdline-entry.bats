@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # cmdline-edit on systemd-boot loader entries (Boot Loader Specification type #1):
 # the options line, read as systemd-boot reads it, every other byte kept.
 

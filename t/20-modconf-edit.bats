@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # modconf-edit on modprobe.d: the guide's steps, real files, kmod as the oracle.
 
 load helper-modconf

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # modconf-edit on module lists: /etc/modules, modules-load.d, initramfs-tools/modules.
 
 load helper-modconf

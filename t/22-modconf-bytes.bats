@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # modconf-edit keeps every byte it does not touch and reads them as kmod does:
 # CRLF, missing final newline, continued lines, comments, bad input; -i.
 

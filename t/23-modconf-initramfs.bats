@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # modconf-edit on initramfs generators' drop-ins: dracut.conf.d (force_drivers+=" ... ")
 # and mkinitcpio.conf.d (MODULES=(... ${MODULES[@]})).  bash, which sources
 # them in the generators, is the oracle of what the lists hold.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pci-list: the listing, its filters, --groups and --lspci, against lspci itself.
 load helper-sysfs
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # modalias-of: modaliases as the kernel wrote them, alias lines, matching modules.
 load helper-sysfs
 

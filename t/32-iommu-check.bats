@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # iommu-check on roots shaped like real hosts: the verdicts and the hints.
 load helper-sysfs
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # boot-refresh: detection from files under --root, and the commands it runs,
 # on roots shaped like the hosts it serves.  The commands are stubs inside
 # the root that append "NAME ARGS" to $STUB_LOG; VFIOKIT_NO_CHROOT=1 (the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # scripts/passthrough (vfio-passthrough) and make demo on copies of the
 # bundled example hosts.  The hosts' update-initramfs, update-grub and
 # proxmox-boot-tool are stand-ins that append their call to $STUB_LOG;

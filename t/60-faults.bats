@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # -i under failure: every libc call an in-place edit makes is failed in turn
 # (t/lib/faultinject.so), and full, read-only and unwritable file systems.
 # Whatever fails, the file is either the new text (exit 0) or the old one

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Concurrent -i editors of one file: the lock serialises them, so no edit is
 # lost, and the rename makes every state a reader can see a whole file.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Hostile input: NUL bytes, a 1 MiB line, 100,000 parameters, binary
 # garbage, thousands of continued lines, a 70,000-byte module name.  Every
 # tool that reads a file must answer 0, 1 or 2 (never a crash: status >= 128),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # --root is a jail: a root full of symlinks that escape it (absolute and
 # relative, to files and to directories, dangling ones) makes no tool read
 # or write outside it.  OUT plays the host: every link points into it, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The command-line contract every tool shares (spec "Conventions"):
 # -h/--help prints the usage on stdout and exits 0, --version prints
 # "NAME VERSION", an unknown option prints the usage on stderr and exits 2

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The man pages: each renders with no warning from man-db and groff, has the
 # sections a page needs, a SYNOPSIS that is the tool's usage line, and
 # EXAMPLES that are true.

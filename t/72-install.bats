@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make install / make uninstall into a DESTDIR: the tools, vfio-passthrough,
 # the man pages and the bash completion, each with its mode; the installed
 # vfio-passthrough finds the installed tools; uninstall leaves no file.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # scripts/ansible/vfio-passthrough.yml on three fake hosts at once, run by
 # ansible-playbook with connection: local and vfiokit_root pointing at a copy
 # of an example host: Proxmox with systemd-boot, Debian with GRUB, a

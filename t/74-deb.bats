@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make deb: vfio-kit_VERSION_ARCH.deb with the control file, files and modes
 # Debian policy wants; lintian finds nothing to say; installed with
 # dpkg --root into a fresh root (never the host's dpkg database), every

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The shell the kit runs or ships passes shellcheck at warning level: the
 # guide's script (vfio-passthrough), its completion, and every script that
 # builds, tests or checks it (scripts/, t/run, t/vm, t/boot, .ci/run).  The
@@ -13,12 +14,13 @@ setup() {
 }
 
 # every file under scripts/ (but the man page and data) that starts as a
-# shell script, and the test and CI drivers
+# shell script (its first line past the SPDX licence line), and the test
+# and CI drivers
 sh_scripts() {
 	local f
 	for f in "$TOP"/scripts/* "$TOP"/t/run "$TOP"/t/vm/*.sh "$TOP"/t/boot/*.sh "$TOP"/.ci/run; do
 		[ -f "$f" ] || continue
-		case $(head -n 1 "$f") in
+		case $(grep -v -m 1 '^# SPDX-License-Identifier:' "$f") in
 		'#!/bin/sh'* | '# shellcheck shell=sh'*) echo "$f" ;;
 		esac
 	done

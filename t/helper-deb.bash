@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The Debian package in a fresh root, for t/73-ansible.bats and t/74-deb.bats:
 # dpkg --root works on a root of its own, never on the host's dpkg database.
 

@@ -1,7 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Shared by the modconf-edit tests: load helper-modconf
 bats_require_minimum_version 1.5.0
 
-: "${VFIOKIT_BIN:=$BATS_TEST_DIRNAME/../build/std/seams/bin}"	# make t/lib: the test build
+# VFIOKIT_BIN, the tools under test: setup_suite.bash
 MCDATA="$BATS_TEST_DIRNAME/data/modconf"
 MC="$VFIOKIT_BIN/modconf-edit"
 

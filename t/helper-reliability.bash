@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Shared by t/60-faults, t/61-concurrency, t/62-hostile: load helper-reliability
 # (after load helper).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Shared by t/3*.bats: fixture roots for the sysfs-reading tools.
 bats_require_minimum_version 1.5.0
 

@@ -1,7 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Shared by every t/*.bats: load helper
 bats_require_minimum_version 1.5.0
 
-: "${VFIOKIT_BIN:=$BATS_TEST_DIRNAME/../build/std/seams/bin}"	# make t/lib: the test build
+# VFIOKIT_BIN, the tools under test: setup_suite.bash
 DATA="$BATS_TEST_DIRNAME/data"
 CE="$VFIOKIT_BIN/cmdline-edit"
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bash completion for vfio-kit: pci-list, modalias-of, iommu-check,
 # cmdline-edit, modconf-edit, boot-refresh, vfio-plan, vfio-passthrough.
 # make install puts this one file under each command's name in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # t/boot/guest.sh: what scripts/check-boot runs inside each installed Debian 12,
 # at every boot, from the oneshot unit check-boot.service; then it powers off.
 # The boot it is in comes from /var/lib/check-boot/phase, on the install's disk:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # t/boot/nested.sh SLOT: inside a check-boot install, a VM takes the NIC at SLOT
 # (bound to vfio-pci by the boot) with QEMU's -device vfio-pci,host=SLOT; its
 # kernel (this install's own) boots a busybox initramfs whose /init loads e1000e

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=sh disable=SC2034 # sourced: its variables are check-boot's
 # t/boot/recipe.sh: how scripts/check-boot builds each install's tree, sourced
 # by it.  The tree is cached under ~/.cache/vfio-kit/boot/ keyed by a hash of

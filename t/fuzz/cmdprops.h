@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What a command-line op promises, checked in the kernel's reading
  * (kparse.h) of the line before (a) and after (b): shared by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What every harness in t/fuzz shares: the library's diagnostics sent to
  * /dev/null (a refused input prints one per run), a property check that

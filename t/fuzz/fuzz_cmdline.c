@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer harness for common/cmdline: a kernel command line parsed,
  * edited and rendered.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer harness for common/grubvar with common/cmdline: the value of
  * GRUB_CMDLINE_LINUX[_DEFAULT] in a /etc/default/grub-style shell file,

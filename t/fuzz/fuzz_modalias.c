@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer harness for common/modalias: which modules' aliases match a
  * device's modalias, against a plain oracle: every "alias PATTERN MODULE"

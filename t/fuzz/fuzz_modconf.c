@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer harness for common/modconf: modprobe.d(5) files and module
  * lists (/etc/modules) parsed and edited as modconf-edit does.

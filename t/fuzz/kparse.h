@@ -1,8 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * An oracle for the command-line harnesses: the kernel's own splitting,
- * lib/cmdline.c next_arg() and kernel/params.c parse_args() copied as they
- * stand (on a writable NUL-terminated copy), written apart from
- * common/cmdline.c so the two can disagree.
+ * An oracle for the command-line harnesses: a kernel command line split
+ * into parameters as the kernel does it at boot.  The rules are those of
+ * lib/cmdline.c next_arg() and kernel/params.c parse_args(); this is our
+ * own code for them, kept apart from common/cmdline.c (a different shape:
+ * a token is measured first, then cut into spans) so that the two can
+ * disagree.  The rules, for one token:
+ *
+ *   - blanks are the kernel's isspace(): 9 to 13, ' ', and 0xa0 (lib/ctype.c
+ *     counts Latin-1's no-break space as a space); blanks between tokens
+ *     are skipped;
+ *   - a token runs to the first blank outside double quotes; every '"'
+ *     opens or closes a quote, and one left open runs to the end;
+ *   - a token that starts with '"' loses that quote; the name is the text
+ *     before the first '=' that is not the token's first byte (after that
+ *     opening quote), the value what follows it; no such '=': no value;
+ *   - a value that starts with '"' loses it; then, if the value starts with
+ *     '"' or the token did, a '"' ending the token is dropped (one byte at
+ *     most, whichever string it ends);
+ *   - a bare "--" (no value) ends the kernel's parameters: the rest is
+ *     init's.
  */
 #ifndef VFIOKIT_KPARSE_H
 #define VFIOKIT_KPARSE_H
@@ -18,87 +35,99 @@ struct kparam {
 struct kline {
 	struct kparam *p;
 	size_t n;
-	char *copy;
+	char *copy;		/* the keys and values, each NUL-terminated */
 };
 
-static int k_isspace(unsigned char c)
+static int kp_blank(char c)
 {
-	return (c >= 9 && c <= 13) || c == ' ' || c == 160;	/* lib/ctype.c */
+	unsigned char u = (unsigned char)c;
+
+	return u == ' ' || (u >= '\t' && u <= '\r') || u == 0xa0;
 }
 
-static char *k_skip_spaces(char *s)
+/* one token of s[0..len): its extent, and the spans of its name and value */
+struct ktok {
+	size_t end;		/* the byte after the token */
+	size_t key, keyend;
+	size_t val, valend;
+	int has_val;
+};
+
+static void kp_token(const char *s, size_t len, size_t at, struct ktok *t)
 {
-	while (k_isspace((unsigned char)*s))
-		s++;
-	return s;
+	int opened = s[at] == '"';
+	size_t body = at + (size_t)opened, i, eq = 0;
+	int quoting = opened, strip;
+
+	for (i = body; i < len && (quoting || !kp_blank(s[i])); i++) {
+		if (s[i] == '=' && !eq && i > body)
+			eq = i;
+		if (s[i] == '"')
+			quoting = !quoting;
+	}
+	t->end = i;
+	t->key = body;
+	t->has_val = eq != 0;
+	if (!t->has_val) {
+		t->keyend = i;
+		t->val = t->valend = i;
+	} else {
+		t->keyend = eq;
+		t->val = eq + 1;
+		t->valend = i;
+	}
+	/* the last byte of the token, if a '"' that one of the quotes claims */
+	strip = i > body && s[i - 1] == '"' &&
+		(opened || (t->has_val && t->val < i && s[t->val] == '"'));
+	if (t->has_val && t->val < i && s[t->val] == '"')
+		t->val++;
+	if (strip) {
+		if (t->has_val && t->valend > t->keyend)
+			t->valend = i - 1;
+		else if (!t->has_val)
+			t->keyend = i - 1;
+	}
+	if (t->valend < t->val)
+		t->valend = t->val;
 }
 
-static char *k_next_arg(char *args, char **param, char **val)
+/* append s[from..to) and a NUL at *w; return where it starts */
+static char *kp_put(char *out, size_t *w, const char *s, size_t from, size_t to)
 {
-	unsigned int i, equals = 0;
-	int in_quote = 0, quoted = 0;
+	char *start = out + *w;
 
-	if (*args == '"') {
-		args++;
-		in_quote = 1;
-		quoted = 1;
-	}
-	for (i = 0; args[i]; i++) {
-		if (k_isspace((unsigned char)args[i]) && !in_quote)
-			break;
-		if (equals == 0) {
-			if (args[i] == '=')
-				equals = i;
-		}
-		if (args[i] == '"')
-			in_quote = !in_quote;
-	}
-	*param = args;
-	if (!equals) {
-		*val = NULL;
-	} else {
-		args[equals] = '\0';
-		*val = args + equals + 1;
-		/* Don't include quotes in value. */
-		if (**val == '"') {
-			(*val)++;
-			if (args[i - 1] == '"')
-				args[i - 1] = '\0';
-		}
-	}
-	if (quoted && i > 0 && args[i - 1] == '"')
-		args[i - 1] = '\0';
-	if (args[i]) {
-		args[i] = '\0';
-		args += i + 1;
-	} else {
-		args += i;
-	}
-	return k_skip_spaces(args);
+	memcpy(start, s + from, to - from);
+	*w += to - from;
+	out[(*w)++] = '\0';
+	return start;
 }
 
 /* the kernel's parameters of text (those before a bare "--") */
 static void kline_parse(struct kline *kl, const char *text, size_t len)
 {
-	char *args;
+	size_t at = 0, w = 0;
 
+	len = strnlen(text, len);	/* the kernel sees a C string */
 	memset(kl, 0, sizeof(*kl));
-	kl->copy = malloc(len + 1);
+	kl->copy = malloc(2 * len + 2);
 	kl->p = malloc((len / 2 + 2) * sizeof(*kl->p));
 	if (!kl->copy || !kl->p)
 		abort();
-	memcpy(kl->copy, text, len);
-	kl->copy[len] = '\0';
-	args = k_skip_spaces(kl->copy);
-	while (*args) {
-		char *param, *val;
+	for (;;) {
+		struct ktok t;
+		struct kparam *kp;
 
-		args = k_next_arg(args, &param, &val);
-		if (!val && strcmp(param, "--") == 0)
+		while (at < len && kp_blank(text[at]))
+			at++;
+		if (at == len)
 			break;
-		kl->p[kl->n].key = param;
-		kl->p[kl->n].val = val;
-		kl->n++;
+		kp_token(text, len, at, &t);
+		at = t.end;
+		if (!t.has_val && t.keyend - t.key == 2 && memcmp(text + t.key, "--", 2) == 0)
+			break;
+		kp = &kl->p[kl->n++];
+		kp->key = kp_put(kl->copy, &w, text, t.key, t.keyend);
+		kp->val = t.has_val ? kp_put(kl->copy, &w, text, t.val, t.valend) : NULL;
 	}
 }
 
@@ -108,20 +137,26 @@ static void kline_free(struct kline *kl)
 	free(kl->p);
 }
 
+/* kernel/params.c parameq(): '-' and '_' are the same in names */
 static int k_parameq(const char *a, const char *b)
 {
-	for (; *a && *b; a++, b++) {
-		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
+	size_t i;
+
+	for (i = 0; a[i] || b[i]; i++) {
+		char x = a[i] == '-' ? '_' : a[i];
+		char y = b[i] == '-' ? '_' : b[i];
 
 		if (x != y)
 			return 0;
 	}
-	return *a == *b;
+	return 1;
 }
 
 static int k_val_eq(const char *a, const char *b)
 {
-	return (!a || !b) ? a == b : strcmp(a, b) == 0;
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
 }
 
 /* the params equal, one by one; skip names a key left out of both (or NULL) */
@@ -130,9 +165,9 @@ static int kline_eq(const struct kline *a, const struct kline *b, const char *sk
 	size_t i = 0, j = 0;
 
 	for (;;) {
-		while (i < a->n && skip && k_parameq(a->p[i].key, skip))
+		while (skip && i < a->n && k_parameq(a->p[i].key, skip))
 			i++;
-		while (j < b->n && skip && k_parameq(b->p[j].key, skip))
+		while (skip && j < b->n && k_parameq(b->p[j].key, skip))
 			j++;
 		if (i == a->n || j == b->n)
 			return i == a->n && j == b->n;

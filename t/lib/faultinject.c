@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * faultinject: a test-only LD_PRELOAD library that makes the k-th call of
  * one libc function fail, so t/60-faults.bats can walk every failure point

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* common/atomicfile: locked atomic replacement */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bootdetect: what the files under a root say about its boot setup */
 #include "bootdetect.h"
 #include "buf.h"

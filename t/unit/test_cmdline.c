@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* common/cmdline: the kernel's splitting (next_arg/parameq) and the edits */
 #include <stdlib.h>
 #include <string.h>

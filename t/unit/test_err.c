@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* common/err: one sink for diagnostics, warnings printed once */
 #include <stdio.h>
 #include <stdlib.h>

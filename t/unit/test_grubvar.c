@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* common/grubvar: a shell variable's value, decoded, edited, re-encoded */
 #include <stdlib.h>
 #include <string.h>

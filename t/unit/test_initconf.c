@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* common/initconf: module lists in dracut.conf.d and mkinitcpio.conf.d drop-ins */
 #include "unit.h"
 #include "buf.h"

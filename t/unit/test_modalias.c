@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* common/modalias: modprobe's glob matching over modules.alias */
 #include "buf.h"
 #include "modalias.h"

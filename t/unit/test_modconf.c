@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* common/modconf: the modprobe.d and module-list models, and edits on them */
 #include "unit.h"
 #include "buf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* common/opts: the options every tool shares; library code never exits */
 #include <stdio.h>
 

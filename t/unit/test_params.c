@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* common/params: parameter names (parameq) and comma-list items (ids) */
 #include <stdlib.h>
 #include <string.h>

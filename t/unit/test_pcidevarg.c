@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* common/pcidevarg: the DEVICE operand, one syntax for every tool */
 #include <string.h>
 

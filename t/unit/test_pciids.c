@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* common/pciids: lookups and lspci's name formats on a small pci.ids */
 #include "pciids.h"
 #include "unit.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* common/rootpath: paths resolved inside a root, by openat2 and by the walk */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* common/sysfs: slot and modalias parsing, lspci's filter syntax */
 #include "sysfs.h"
 #include "unit.h"

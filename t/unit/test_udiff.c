@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * common/udiff: unified diffs.  Oracles: GNU diff -u prints the same hunks
  * for simple cases, and patch(1) turns a into b with any of our diffs.

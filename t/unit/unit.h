@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A tiny unit-test runner: CHECK() counts, a failure prints where and what,
  * main() returns 1 when anything failed.  Each t/unit/test_NAME.c is one

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # t/vm/guest-tests.sh: the assertions scripts/check-vm runs inside a QEMU guest
 # booted on Debian's own kernel.  The oracle is the kernel: sysfs, the IOMMU
 # groups, the vfio driver binding (or refusing) the NIC, kmod reading the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=sh disable=SC2154 # guest, kver, tmp, bin, helper, guide: set by guest-tests.sh
 # t/vm/host-tests.sh: the intel-host guest's assertions, sourced by
 # t/vm/guest-tests.sh (its helpers: t, tool, eq, same, slots_of, driver_of,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vmhelper: what the guest's busybox shell cannot do by itself in the VM test.
  *
