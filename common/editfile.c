@@ -173,6 +173,11 @@ int edit_run(const struct edit_opts *o, char **files, int nfiles,
 	struct buf text = BUF_INIT;
 	int i, status = EXIT_YES, changed = 0;
 
+	/* a suffix, not a path: FILE.SUFFIX stays beside FILE (inside --root) */
+	if (o->backup && strchr(o->backup, '/')) {
+		errorf("--backup", "'%s': a suffix, not a path: it holds '/'", o->backup);
+		return EXIT_TROUBLE;
+	}
 	if (nfiles == 0) {
 		if (o->in_place) {
 			errorf(NULL, "-i needs a FILE");

@@ -12,8 +12,9 @@ int pcidevarg_parse(const char *s, struct pcidevarg *a)
 	memset(a, 0, sizeof(*a));
 	pcifilter_init(&a->ids);
 	snprintf(slot, sizeof(slot), "0000:%s", s);
+	/* a PCI segment is 16 bits (ACPI _SEG, the MCFG table): a wider domain is no device's */
 	if (pci_parse_slot(s, &a->slot) == 0 || pci_parse_slot(slot, &a->slot) == 0)
-		return 0;
+		return a->slot.domain > 0xffff ? -EINVAL : 0;
 	if (strlen(s) != 9 || s[4] != ':' || strspn(s, "0123456789abcdefABCDEF:") != 9 ||
 	    pcifilter_id(&a->ids, s))
 		return -EINVAL;

@@ -34,11 +34,15 @@ static int field_defined(const char *s, size_t n)
 static int parse_hex_field(const char *s, size_t n, int *out, unsigned *maskp,
 			   unsigned max)
 {
-	unsigned v = 0, mask = ~0u, bound = 0;
+	unsigned v = 0, mask = ~0u;
+	/* wide enough that no digit string wraps past max (100000000 is not 0) */
+	unsigned long long bound = 0;
 	size_t i;
 
 	if (!field_defined(s, n))
 		return 1;
+	if (n > 16)
+		return 0;
 	for (i = 0; i < n; i++) {
 		int c = (unsigned char)s[i], d;
 
@@ -50,7 +54,7 @@ static int parse_hex_field(const char *s, size_t n, int *out, unsigned *maskp,
 			if ((d = hexdigit(c)) < 0)
 				return 0;
 			v = (v << 4) | (unsigned)d;
-			bound = (bound << 4) | (unsigned)d;
+			bound = (bound << 4) | (unsigned long long)d;
 			mask = (mask << 4) | 0xf;
 		}
 		if (bound > max)
