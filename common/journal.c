@@ -72,6 +72,8 @@ const char *journal_check_file(const char *f)
 				    (p[1] == '.' && (p[2] == '/' || p[2] == '\0' ||
 						     (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))))
 			return "a file path with an empty, '.' or '..' component";
+		else if (p[0] == '/' && p[1] == '-')
+			return "a file name that starts with '-'";
 	return NULL;
 }
 

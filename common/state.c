@@ -174,9 +174,15 @@ static int take_lock(const char *root, int dirfd)
 				O_CLOEXEC, 0600);
 
 		if (fd < 0) {
-			refuse_errno(root, STATE_DIR "/lock", errno, errno == ELOOP ?
-				     "a symbolic link: not following it" : "cannot open");
-			return errno == ENOENT ? -2 : -1;
+			int e = errno;
+
+			if (e == ENOENT)
+				return -2;	/* the directory went: open it again */
+			if (e == ELOOP)
+				refuse(root, STATE_DIR "/lock", "a symbolic link: not following it");
+			else
+				refuse_errno(root, STATE_DIR "/lock", e, "cannot open");
+			return -1;
 		}
 		if (fstat(fd, &a) < 0 || !S_ISREG(a.st_mode)) {
 			refuse(root, STATE_DIR "/lock", "not a regular file");
@@ -266,12 +272,20 @@ static int open_file(const struct state *st, const char *name, const char *shown
 
 	if (st->dirfd < 0)
 		return -2;
+	/* what is there decides before any open: a FIFO opened for writing would fail oddly */
+	if (fstatat(st->dirfd, name, &s, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(s.st_mode)) {
+		refuse(st->root, shown, S_ISLNK(s.st_mode) ? "a symbolic link: not following it" :
+		       "not a regular file: not reading it");
+		return -1;
+	}
 	fd = openat(st->dirfd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return -2;
-		refuse_errno(st->root, shown, errno, errno == ELOOP ?
-			     "a symbolic link: not following it" : "cannot open");
+		if (errno == ELOOP)
+			refuse(st->root, shown, "a symbolic link: not following it");
+		else
+			refuse_errno(st->root, shown, errno, "cannot open");
 		return -1;
 	}
 	if (fstat(fd, &s) < 0 || !S_ISREG(s.st_mode)) {
