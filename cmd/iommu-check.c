@@ -100,10 +100,7 @@ static enum cpu_vendor check_cpu(struct check *c)
 		report(c, "FAIL", "cpu", NULL, "cannot read /proc/cpuinfo");
 		return cpu;
 	}
-	if (strstr(info, "GenuineIntel"))
-		cpu = CPU_INTEL;
-	else if (strstr(info, "AuthenticAMD") || strstr(info, "HygonGenuine"))
-		cpu = CPU_AMD;
+	cpu = hostfacts_cpu_of(info);
 	report(c, cpu == CPU_OTHER ? "WARN" : "PASS", "cpu",
 	       cpu == CPU_OTHER ? "the checks below know Intel VT-d and AMD-Vi only" : NULL,
 	       "%s", cpu == CPU_INTEL ? "Intel" : cpu == CPU_AMD ? "AMD" : "neither Intel nor AMD");
@@ -313,17 +310,16 @@ static void check_active(struct check *c)
 
 static void check_vfio(struct check *c)
 {
-	static const char *const mods[] = { "vfio", "vfio_pci", "vfio_iommu_type1", "vfio_virqfd" };
+	const char *mods[4];
 	struct buf missing = BUF_INIT;
-	size_t i, n = 3, known = 0;
+	size_t i, n, known = 0;
 
 	if (!c->rel) {
 		report(c, "WARN", "vfio", "name the kernel with --kernel REL", "no kernel release found");
 		return;
 	}
-	/* vfio_virqfd was folded into vfio in Linux 6.2 */
-	if (kver_cmp(c->rel, 6, 2) < 0)
-		n = 4;
+	/* the list, and vfio_virqfd before 6.2, as the plan loads them (hostfacts) */
+	n = hostfacts_vfio_modules(c->rel, mods);
 	for (i = 0; i < n; i++) {
 		enum mod_state st = hostfacts_module(c->co->root, c->rel, mods[i]);
 
@@ -357,7 +353,7 @@ static void check_igfx_off(struct check *c, const struct pcidev *d, const char *
 	struct cmdline *cl;
 	struct buf vals = BUF_INIT;
 
-	if (d->vendor != 0x8086 || (d->class24 >> 16) != 0x03 || d->bus != 0)
+	if (!pci_is_igpu(d))
 		return;
 	if (!(text = root_read_file(c->co->root, "/proc/cmdline")))
 		return;
