@@ -463,6 +463,21 @@ static void op_free(struct oplist *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* a --set of "BEFORE MODULE AFTER" for each module of the space-separated list mods */
+static void per_module(struct oplist *l, const char *mods, const char *before, const char *after)
+{
+	char *m = xstrdup(mods ? mods : ""), *save = NULL;
+	struct buf line = BUF_INIT;
+
+	for (char *w = strtok_r(m, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		buf_reset(&line);
+		buf_printf(&line, "%s%s%s", before, w, after);
+		op_add(l, "--set", line.p);
+	}
+	buf_free(&line);
+	free(m);
+}
+
 static void edits_of(struct plan *p, const char *file, enum jtool t, const char *flag,
 		     const struct oplist *l)
 {
@@ -679,14 +694,7 @@ static int decide(struct ctx *c, struct pcilist *l)
 		op_add(&vfio_ops, "--merge", tmp.p);
 	}
 	if (p->method == PM_BLACKLIST) {
-		char *m = xstrdup(mods.p ? mods.p : ""), *save = NULL;
-
-		for (char *w = strtok_r(m, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-			buf_reset(&tmp);
-			buf_printf(&tmp, "blacklist %s", w);
-			op_add(&bl_ops, "--set", tmp.p);
-		}
-		free(m);
+		per_module(&bl_ops, mods.p, "blacklist ", "");
 	} else if (p->method == PM_ALIAS) {
 		if (builtin) {
 			errorf(NULL, "--method alias: vfio-pci is built into %s, a modprobe alias never "
@@ -700,14 +708,7 @@ static int decide(struct ctx *c, struct pcilist *l)
 			op_add(&vfio_ops, "--set", tmp.p);
 		}
 	} else if (!builtin) {	/* a built-in vfio-pci is always first */
-		char *m = xstrdup(mods.p ? mods.p : ""), *save = NULL;
-
-		for (char *w = strtok_r(m, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-			buf_reset(&tmp);
-			buf_printf(&tmp, "softdep %s pre: vfio-pci", w);
-			op_add(&vfio_ops, "--set", tmp.p);
-		}
-		free(m);
+		per_module(&vfio_ops, mods.p, "softdep ", " pre: vfio-pci");
 	}
 
 	/*

@@ -10,7 +10,7 @@
 load helper
 load helper-deb
 
-TOOLS="boot-refresh cmdline-edit iommu-check modalias-of modconf-edit pci-list"
+TOOLS="boot-refresh cmdline-edit iommu-check modalias-of modconf-edit pci-list vfio-plan"
 COMMANDS="$TOOLS vfio-passthrough"
 
 setup_file() {
@@ -54,7 +54,7 @@ install_deb() {
 	[[ "$output" == *"Installed-Size: "[0-9]* ]]
 }
 
-@test "make deb: the seven commands in /usr/bin, gzipped man pages, completions, copyright and changelog.gz, with their modes" {
+@test "make deb: the eight commands in /usr/bin, gzipped man pages, completions, copyright and changelog.gz, with their modes" {
 	dpkg-deb -c "$DEB" | awk '{ print $1, $2, $6 }' | LC_ALL=C sort -k3 >"$BATS_TEST_TMPDIR/got"
 	{
 		for d in / /usr/ /usr/bin/ /usr/share/ /usr/share/bash-completion/ \
