@@ -249,6 +249,19 @@ static int merge_reversible(enum modconf_format fmt, const char *arg, const char
 
 	if (fmt != MODCONF_MODPROBE || (len && text[len - 1] != '\n') || memchr(text, '\r', len))
 		return 0;
+	/*
+	 * a last line continued by an odd run of backslashes: kmod would join
+	 * the next line to it, so the merge must end it with a line of its own
+	 * first, which the unmerge rightly keeps (the file then reads as before)
+	 */
+	{
+		size_t bs = 0;
+
+		while (bs + 1 < len && text[len - 2 - bs] == '\\')
+			bs++;
+		if (bs % 2)
+			return 0;
+	}
 	if (modconf_parse(&op, arg, strlen(arg), fmt, &el, &err) < 0 || op.nline != 1 ||
 	    op.line[0].verb != MV_OPTIONS || op.line[0].nw != 3) {
 		modconf_free(&op);
