@@ -950,6 +950,8 @@ int plan_make(const struct plan_opts *o, char **devs, int ndevs, struct plan *p)
 		p->cmdfile = c.bs.cmdline_entry ? NULL : c.bs.cmdline_file;
 	pcilist_free(&l);
 	ctx_free(&c);
+	if (r)
+		plan_free(p);	/* nothing decided is to be done */
 	return r ? EXIT_TROUBLE : EXIT_YES;
 }
 
