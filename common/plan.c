@@ -115,6 +115,7 @@ void plan_free(struct plan *p)
 	journal_free(&p->rest);
 	journal_free(&p->taken);
 	buf_free(&p->notes);
+	free(p->cmdfile);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -947,7 +948,7 @@ int plan_make(const struct plan_opts *o, char **devs, int ndevs, struct plan *p)
 	if (r == 0)
 		r = decide(&c, &l);
 	if (r == 0 && c.ncmd)
-		p->cmdfile = c.bs.cmdline_entry ? NULL : c.bs.cmdline_file;
+		p->cmdfile = c.bs.cmdline_entry ? NULL : xstrdup(c.bs.cmdline_file);	/* bs.dropin dies with c */
 	pcilist_free(&l);
 	ctx_free(&c);
 	if (r)

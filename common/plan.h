@@ -57,7 +57,7 @@ struct plan {
 	char **oldslots;		/* the slots the install vfio-pci line held before */
 	size_t noldslots;
 	struct buf notes;		/* said (stderr) when the run changes something */
-	const char *cmdfile;		/* the command line file (the first entry), or NULL */
+	char *cmdfile;			/* the command line file a line file starts from, or NULL */
 	int container;			/* the root is a container: nothing to do */
 	/* --undo */
 	struct journal rest;		/* the journal once the devices are taken back */
