@@ -1,6 +1,7 @@
 /*
  * opts: what every tool's command line shares (--root, --kernel, -h/--help,
- * --version) and the paths and kernel release a --root implies.
+ * --version) and the kernel release a --root implies (paths under a root:
+ * rootpath.h).
  */
 #ifndef VFIOKIT_OPTS_H
 #define VFIOKIT_OPTS_H
@@ -49,19 +50,6 @@ enum { OPTS_OWN, OPTS_TAKEN, OPTS_QUIT };
  */
 int opts_common(int c, const char *arg, struct common_opts *o,
 		void (*usage)(FILE *));
-
-/*
- * Where a root keeps its kernels' modules, relative to it: "/lib/modules",
- * or "/usr/lib/modules" on a root without /lib/modules (a merged /usr whose
- * /lib link is gone).  A static string.
- */
-const char *root_modules(const char *root);
-
-/* ROOT joined with an absolute system path; the caller frees */
-char *root_path(const char *root, const char *path);
-int root_is_slash(const char *root);
-/* the whole of ROOT/path (an empty file is ""), or NULL; the caller frees */
-char *root_read_file(const char *root, const char *path);
 
 /*
  * The kernel release under a root: --kernel, else uname -r for "/", else

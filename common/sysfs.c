@@ -1,7 +1,6 @@
 #include "sysfs.h"
 #include "buf.h"
 #include "err.h"
-#include "opts.h"
 #include "rootpath.h"
 
 #include <dirent.h>
