@@ -23,12 +23,19 @@ enum {
 #define OPTS_HELP_COMMON  "  -h, --help         print this and exit\n" \
 			  "  --version          print the version and exit\n"
 
-/* put these at the head of a tool's struct option table */
-#define COMMON_LONGOPTS \
+/*
+ * Put these at the head of a tool's struct option table: COMMON_LONGOPTS
+ * for a tool that reads a kernel release's files (--kernel), BASE_LONGOPTS
+ * for the editing tools, which take no --kernel: nothing they edit
+ * depends on a kernel release.
+ */
+#define BASE_LONGOPTS \
 	{ "help", no_argument, NULL, 'h' }, \
-	{ "kernel", required_argument, NULL, OPT_KERNEL }, \
 	{ "root", required_argument, NULL, OPT_ROOT }, \
 	{ "version", no_argument, NULL, OPT_VERSION }
+#define COMMON_LONGOPTS \
+	BASE_LONGOPTS, \
+	{ "kernel", required_argument, NULL, OPT_KERNEL }
 
 struct common_opts {
 	const char *root;	/* "/" unless --root */
