@@ -588,7 +588,7 @@ static int get_values(const struct edits *c, const struct edit_opts *eo,
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		COMMON_LONGOPTS,
+		BASE_LONGOPTS,
 		EDIT_LONGOPTS,
 		{ "add", required_argument, NULL, OPT_ADD },
 		{ "del", required_argument, NULL, OPT_DEL },

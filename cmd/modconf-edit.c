@@ -66,7 +66,7 @@ static int edit(const char *name, const struct buf *in, struct buf *out, void *c
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		COMMON_LONGOPTS,
+		BASE_LONGOPTS,
 		EDIT_LONGOPTS,
 		{ "del", required_argument, NULL, OPT_DEL },
 		{ "format", required_argument, NULL, OPT_FORMAT },

@@ -3,7 +3,6 @@
 #include "grubvar.h"
 #include "buf.h"
 #include "err.h"
-#include "opts.h"
 #include "rootpath.h"
 
 #include <dirent.h>

@@ -5,7 +5,6 @@
  */
 #include "initconf.h"
 #include "err.h"
-#include "opts.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,6 @@
 #include "modalias.h"
 #include "buf.h"
 #include "err.h"
-#include "opts.h"
 #include "rootpath.h"
 
 #include <errno.h>

@@ -26,7 +26,7 @@ int modalias_open(const char *dir, struct modalias_db **out, char **where);
 int modalias_open_root(const char *root, const char *dir, struct modalias_db **out,
 		       char **where);
 void modalias_close(struct modalias_db *db);
-/* modalias_open_root() on kernel release rel's directory under root (opts.h root_modules()) */
+/* modalias_open_root() on kernel release rel's directory under root (rootpath.h root_modules()) */
 int modalias_open_release(const char *root, const char *rel, struct modalias_db **out,
 			  char **where);
 

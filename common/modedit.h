@@ -4,7 +4,8 @@
  * syntax, as spans over the original text (textpatch.h): each op is a
  * line of the file's format, dispatched by its directive to an editor
  * (options, blacklist, alias/install/remove, softdep/weakdep, a module
- * list line).  Warnings say what the file's readers get wrong (err.h
+ * list line), each family in a file of its own (modedit-int.h lists
+ * them).  Warnings say what the file's readers get wrong (err.h
  * warnf); refused: ops a directive does not take, arguments kmod would
  * misread, merges into quoted values.
  */

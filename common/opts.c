@@ -64,35 +64,6 @@ int opts_common(int c, const char *arg, struct common_opts *o,
 	return OPTS_OWN;
 }
 
-int root_is_slash(const char *root)
-{
-	return strspn(root, "/") == strlen(root);
-}
-
-char *root_path(const char *root, const char *path)
-{
-	struct buf b = BUF_INIT;
-	size_t n = strlen(root);
-
-	while (n > 1 && root[n - 1] == '/')
-		n--;
-	if (!root_is_slash(root))
-		buf_add(&b, root, n);
-	if (path[0] != '/')
-		buf_addc(&b, '/');
-	buf_adds(&b, path);
-	return buf_detach(&b);
-}
-
-const char *root_modules(const char *root)
-{
-	struct stat st;
-	/* inside the root (common/rootpath): ROOT/lib -> /usr/lib is the root's */
-	int lib = root_stat(root, "/lib/modules", &st) == 0 && S_ISDIR(st.st_mode);
-
-	return lib ? "/lib/modules" : "/usr/lib/modules";
-}
-
 static char *newest_module_dir(const char *root)
 {
 	DIR *d = root_opendir(root, root_modules(root));
@@ -153,17 +124,4 @@ int kver_cmp(const char *rel, int major, int minor)
 	if (mi != minor)
 		return mi < minor ? -1 : 1;
 	return 0;
-}
-
-char *root_read_file(const char *root, const char *path)
-{
-	struct buf b = BUF_INIT;
-	/* inside the root (common/rootpath), a regular file only */
-	int r = root_read(root, path, &b, BUF_MAX_FILE);
-
-	if (r < 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	return b.p ? buf_detach(&b) : xstrdup("");
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * opts: what every tool's command line shares (--root, --kernel, -h/--help,
- * --version) and the paths and kernel release a --root implies.
+ * --version) and the kernel release a --root implies (paths under a root:
+ * rootpath.h).
  */
 #ifndef VFIOKIT_OPTS_H
 #define VFIOKIT_OPTS_H
@@ -23,12 +24,19 @@ enum {
 #define OPTS_HELP_COMMON  "  -h, --help         print this and exit\n" \
 			  "  --version          print the version and exit\n"
 
-/* put these at the head of a tool's struct option table */
-#define COMMON_LONGOPTS \
+/*
+ * Put these at the head of a tool's struct option table: COMMON_LONGOPTS
+ * for a tool that reads a kernel release's files (--kernel), BASE_LONGOPTS
+ * for the editing tools, which take no --kernel: nothing they edit
+ * depends on a kernel release.
+ */
+#define BASE_LONGOPTS \
 	{ "help", no_argument, NULL, 'h' }, \
-	{ "kernel", required_argument, NULL, OPT_KERNEL }, \
 	{ "root", required_argument, NULL, OPT_ROOT }, \
 	{ "version", no_argument, NULL, OPT_VERSION }
+#define COMMON_LONGOPTS \
+	BASE_LONGOPTS, \
+	{ "kernel", required_argument, NULL, OPT_KERNEL }
 
 struct common_opts {
 	const char *root;	/* "/" unless --root */
@@ -51,19 +59,6 @@ enum { OPTS_OWN, OPTS_TAKEN, OPTS_QUIT };
  */
 int opts_common(int c, const char *arg, struct common_opts *o,
 		void (*usage)(FILE *));
-
-/*
- * Where a root keeps its kernels' modules, relative to it: "/lib/modules",
- * or "/usr/lib/modules" on a root without /lib/modules (a merged /usr whose
- * /lib link is gone).  A static string.
- */
-const char *root_modules(const char *root);
-
-/* ROOT joined with an absolute system path; the caller frees */
-char *root_path(const char *root, const char *path);
-int root_is_slash(const char *root);
-/* the whole of ROOT/path (an empty file is ""), or NULL; the caller frees */
-char *root_read_file(const char *root, const char *path);
 
 /*
  * The kernel release under a root: --kernel, else uname -r for "/", else

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "rootpath.h"
 #include "err.h"
-#include "opts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -468,4 +467,46 @@ void rootpath_free(struct rootpath *rp)
 	rp->dirfd = -1;
 	rp->name = NULL;
 	rp->shown = NULL;
+}
+
+int root_is_slash(const char *root)
+{
+	return strspn(root, "/") == strlen(root);
+}
+
+char *root_path(const char *root, const char *path)
+{
+	struct buf b = BUF_INIT;
+	size_t n = strlen(root);
+
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (!root_is_slash(root))
+		buf_add(&b, root, n);
+	if (path[0] != '/')
+		buf_addc(&b, '/');
+	buf_adds(&b, path);
+	return buf_detach(&b);
+}
+
+const char *root_modules(const char *root)
+{
+	struct stat st;
+	/* inside the root: ROOT/lib -> /usr/lib is the root's */
+	int lib = root_stat(root, "/lib/modules", &st) == 0 && S_ISDIR(st.st_mode);
+
+	return lib ? "/lib/modules" : "/usr/lib/modules";
+}
+
+char *root_read_file(const char *root, const char *path)
+{
+	struct buf b = BUF_INIT;
+	/* inside the root, a regular file only */
+	int r = root_read(root, path, &b, BUF_MAX_FILE);
+
+	if (r < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.p ? buf_detach(&b) : xstrdup("");
 }

@@ -79,4 +79,17 @@ const char *root_relative(const char *root, const char *path);
  */
 int root_read_given(const char *root, const char *path, struct buf *b, size_t max);
 
+/*
+ * Where a root keeps its kernels' modules, relative to it: "/lib/modules",
+ * or "/usr/lib/modules" on a root without /lib/modules (a merged /usr whose
+ * /lib link is gone).  A static string.
+ */
+const char *root_modules(const char *root);
+
+/* ROOT joined with an absolute system path; the caller frees */
+char *root_path(const char *root, const char *path);
+int root_is_slash(const char *root);
+/* the whole of ROOT/path (an empty file is ""), or NULL; the caller frees */
+char *root_read_file(const char *root, const char *path);
+
 #endif

@@ -2,7 +2,6 @@
 #include "sysfs.h"
 #include "buf.h"
 #include "err.h"
-#include "opts.h"
 #include "rootpath.h"
 
 #include <dirent.h>

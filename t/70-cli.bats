@@ -91,6 +91,11 @@ unknown_ok() {
 	unknown_ok modconf-edit
 }
 
+@test "the editing tools take no --kernel: nothing they edit depends on a kernel release" {
+	bad_ok cmdline-edit --kernel 6.1.0-18-amd64 --set iommu=pt
+	bad_ok modconf-edit --kernel 6.1.0-18-amd64 --set vfio_pci
+}
+
 @test "boot-refresh: --help, --version, unknown option" {
 	help_ok boot-refresh
 	version_ok boot-refresh
