@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * opts: what every tool's command line shares (--root, --kernel, -h/--help,
- * --version) and the kernel release a --root implies (paths under a root:
- * rootpath.h).
+ * opts: what every tool's command line shares (--root, -h/--help,
+ * --version; --kernel for the tools that read a kernel release's files) and
+ * the kernel release a --root implies (paths under a root: rootpath.h).
  */
 #ifndef VFIOKIT_OPTS_H
 #define VFIOKIT_OPTS_H
