@@ -18,7 +18,7 @@ setup() {
 # and CI drivers
 sh_scripts() {
 	local f
-	for f in "$TOP"/scripts/* "$TOP"/t/run "$TOP"/t/vm/*.sh "$TOP"/t/boot/*.sh "$TOP"/.ci/run; do
+	for f in "$TOP"/scripts/* "$TOP"/t/run "$TOP"/t/*.sh "$TOP"/t/vm/*.sh "$TOP"/t/boot/*.sh "$TOP"/.ci/run; do
 		[ -f "$f" ] || continue
 		case $(grep -v -m 1 '^# SPDX-License-Identifier:' "$f") in
 		'#!/bin/sh'* | '# shellcheck shell=sh'*) echo "$f" ;;
@@ -30,7 +30,7 @@ sh_scripts() {
 	mapfile -t files < <(sh_scripts)
 	# the ones that must be there: a glob gone wrong must not pass by checking nothing
 	for f in scripts/passthrough scripts/check-boot scripts/check-vm scripts/mkdeb \
-		t/run t/boot/guest.sh t/boot/recipe.sh .ci/run; do
+		t/run t/lanes.sh t/boot/guest.sh t/boot/recipe.sh .ci/run; do
 		printf '%s\n' "${files[@]}" | grep -qFx "$TOP/$f" || { echo "not checked: $f"; return 1; }
 	done
 	run shellcheck -S warning -s sh "${files[@]}"
