@@ -278,6 +278,34 @@ static char *list_remove(const char *list, const char *del, int ids)
 	return buf_detach(&b);
 }
 
+/* the items of add (a comma list) that no occurrence of KEY holds, as a list */
+static char *list_missing(const struct cmdline *cl, const char *key, size_t klen,
+			  const char *add, int ids)
+{
+	struct buf b = BUF_INIT;
+	const char *p = add;
+	size_t i;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		int have = 0;
+
+		for (i = 0; i < cl->n && len && !have; i++)
+			have = editable(cl, i) && key_is(&cl->t[i], key, klen) && cl->t[i].val &&
+			       list_has(cl->t[i].val, p, len, ids);
+		if (len && !have && !(b.len && list_has(b.p, p, len, ids))) {
+			if (b.len)
+				buf_addc(&b, ',');
+			buf_add(&b, p, len);
+		}
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	buf_adds(&b, "");
+	return buf_detach(&b);
+}
+
 int cmdline_apply(struct cmdline *cl, enum cl_op op, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
@@ -316,7 +344,7 @@ int cmdline_apply(struct cmdline *cl, enum cl_op op, const char *arg)
 		tok_new(cl, arg, klen, val);
 		return 1;
 	case CL_MERGE: {
-		char *merged;
+		char *merged, *add = NULL;
 
 		for (i = 0; i < cl->n; i++)
 			if (editable(cl, i) && key_is(&cl->t[i], arg, klen))
@@ -327,8 +355,25 @@ int cmdline_apply(struct cmdline *cl, enum cl_op op, const char *arg)
 			free(merged);
 			return 1;
 		}
-		/* the last occurrence is the one a module parameter keeps */
-		merged = list_merge(cl->t[last].val && *cl->t[last].val ? cl->t[last].val : NULL, val, ids);
+		/*
+		 * A kernel parameter's handler runs for each occurrence
+		 * (kernel/params.c parse_args() calls unknown_bootoption() or
+		 * do_early_param() for each; intel_iommu_setup() and
+		 * iommu_setup() add each one's items to what is set): its
+		 * items are those of every occurrence, and only the missing
+		 * ones go to the last.  A module's parameter (MODULE.NAME) is
+		 * set anew by each: the last occurrence is the one it keeps.
+		 */
+		if (found > 1 && !memchr(arg, '.', klen)) {
+			add = list_missing(cl, arg, klen, val, ids);
+			if (!*add) {
+				free(add);
+				return 0;
+			}
+		}
+		merged = list_merge(cl->t[last].val && *cl->t[last].val ? cl->t[last].val : NULL,
+				    add ? add : val, ids);
+		free(add);
 		if (!val_eq(merged, cl->t[last].val) && cl->t[last].val &&
 		    strchr(cl->t[last].val, '"')) {
 			free(merged);

@@ -116,6 +116,14 @@ int main(void)
 	EDIT("vfio_pci.ids=10de:1b80,8086:3e92", CL_UNMERGE, "vfio-pci.ids=10DE:1B80",
 	     "vfio_pci.ids=8086:3e92");
 	EDIT("intel_iommu=on", CL_MERGE, "intel_iommu=ON", "intel_iommu=on,ON");
+	/* a kernel parameter's handler reads every occurrence: an item in any is there */
+	EDIT("iommu=pt iommu=1", CL_MERGE, "iommu=pt", "iommu=pt iommu=1");
+	EDIT("intel_iommu=on q intel_iommu=igfx_off", CL_MERGE, "intel_iommu=on",
+	     "intel_iommu=on q intel_iommu=igfx_off");
+	EDIT("iommu=pt iommu=1", CL_MERGE, "iommu=pt,soft,pt", "iommu=pt iommu=1,soft");
+	/* a module's parameter keeps its last occurrence: the item goes there */
+	EDIT("vfio-pci.ids=8086:3e92 vfio-pci.ids=10de:1b80", CL_MERGE, "vfio-pci.ids=8086:3e92",
+	     "vfio-pci.ids=8086:3e92 vfio-pci.ids=10de:1b80,8086:3e92");
 	EDIT("a -- b", CL_SET, "c=1", "a c=1 -- b");
 	EDIT("", CL_SET, "c=1", "c=1");
 	EDIT("\r", CL_SET, "c=1", "c=1\r");
