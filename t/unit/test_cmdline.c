@@ -128,6 +128,15 @@ int main(void)
 	EDIT("", CL_SET, "c=1", "c=1");
 	EDIT("\r", CL_SET, "c=1", "c=1\r");
 	EDIT("a b\r", CL_DEL, "b", "a\r");
+	/* across lines, what holds a line end stays (blanked comment lines too), once */
+	EDIT("a quiet\n   \nb", CL_DEL, "quiet", "a\n   \nb");
+	EDIT("a\nquiet c", CL_DEL, "quiet", "a\nc");
+	EDIT("a\nb\nc", CL_DEL, "b", "a\nc");
+	EDIT("a\n  \nq\n   \nb", CL_DEL, "q", "a\n  \n   \nb");
+	EDIT("q\n   \nroot=x\n", CL_DEL, "q", "   \nroot=x\n");
+	EDIT("root=x\nq\n   \n", CL_DEL, "q", "root=x\n   \n");
+	EDIT("root=x\n   \nq\n", CL_DEL, "q", "root=x\n   \n");
+	EDIT("a q\r\n   \r\nb", CL_DEL, "q", "a\r\n   \r\nb");
 
 	/*
 	 * a value the kernel read with '"' kept as data cannot be rebuilt: the
