@@ -127,3 +127,80 @@ host() {
 	run -0 --separate-stderr "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
 	diff -r "$T/etc.orig" "$H/etc"
 }
+
+@test "--undo is byte for byte: moeOS's /etc/kernel/cmdline, which ends without a newline, gets it back without one" {
+	host proxmox-igpu
+	cp "$R/moeos.cmdline" "$H/etc/kernel/cmdline"
+	cp -a "$H/etc" "$T/etc.orig"
+	run -0 --separate-stderr "$PT" --no-refresh --root "$H" 0000:00:02.0
+	{ cat "$R/moeos.cmdline"; printf ' iommu=pt\n'; } >"$T/want"
+	cmp "$T/want" "$H/etc/kernel/cmdline"
+	run -0 --separate-stderr "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	cmp "$R/moeos.cmdline" "$H/etc/kernel/cmdline"
+	diff -r "$T/etc.orig" "$H/etc"
+	[ ! -e "$H/var/lib/vfio-kit/journal" ]
+}
+
+# stub NAME DIR: a stand-in command that logs its call
+stub() {
+	mkdir -p "$H$2"
+	printf '#!/bin/sh\nprintf "%%s\\n" "%s${*:+ $*}" >>"${STUB_LOG:-/dev/null}"\n' "$1" >"$H$2/$1"
+	chmod 755 "$H$2/$1"
+}
+
+# Fedora 40: the Debian example host with Debian's own files gone, dracut,
+# GRUB with BLS entries, and Fedora's /etc/default/grub (t/50 fedora_igpu)
+fedora_host() {
+	local rel=6.10.6-200.fc40.x86_64
+	host debian-grub
+	rm -r "$H/etc/modules" "$H/etc/initramfs-tools" "$H/usr/sbin/update-initramfs" \
+		"$H/usr/sbin/update-grub" "$H/var/lib/dpkg" "$H/boot/vmlinuz-6.1.0-26-amd64" \
+		"$H/boot/initrd.img-6.1.0-26-amd64" "$H/usr/sbin/grub-mkconfig"
+	mv "$H/lib/modules/6.1.0-26-amd64" "$H/lib/modules/$rel"
+	echo "$rel" >"$H/proc/sys/kernel/osrelease"
+	echo "BOOT_IMAGE=(hd0,gpt2)/vmlinuz-$rel root=UUID=6f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b ro rhgb quiet" >"$H/proc/cmdline"
+	mkdir -p "$H/etc/modules-load.d" "$H/etc/dracut.conf.d" "$H/boot/grub2" "$H/boot/loader/entries"
+	stub dracut /usr/bin
+	stub grub2-mkconfig /usr/sbin
+	printf '# --update-bls-cmdline\n' >>"$H/usr/sbin/grub2-mkconfig"
+	mv "$H/boot/grub/grub.cfg" "$H/boot/grub2/grub.cfg"
+	cp "$R/fedora.grub" "$H/etc/default/grub"
+	printf 'NAME="Fedora Linux"\nID=fedora\n' >"$H/etc/os-release"
+}
+
+@test "--undo is byte for byte: Fedora's /etc/default/grub, which had no GRUB_CMDLINE_LINUX_DEFAULT, loses the one the run appended, with or without its last newline" {
+	for end in newline none; do
+		rm -rf "$H" "$T/etc.orig"
+		fedora_host
+		[ "$end" = newline ] || printf %s "$(cat "$R/fedora.grub")" >"$H/etc/default/grub"
+		cp "$H/etc/default/grub" "$T/grub.orig"
+		cp -a "$H/etc" "$T/etc.orig"
+		run -0 --separate-stderr "$PT" --no-refresh --root "$H" 0000:00:02.0
+		[ "$(tail -n 1 "$H/etc/default/grub")" = 'GRUB_CMDLINE_LINUX_DEFAULT="intel_iommu=on iommu=pt"' ]
+		[ "$(grub_value "$H/etc/default/grub")" = "intel_iommu=on iommu=pt" ]
+		run -0 --separate-stderr "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+		cmp "$T/grub.orig" "$H/etc/default/grub"
+		diff -r "$T/etc.orig" "$H/etc"
+	done
+}
+
+@test "--undo leaves an end the run gave while another device still needs the parameters, and a line the user changed since" {
+	host proxmox-igpu
+	cp "$R/moeos.cmdline" "$H/etc/kernel/cmdline"
+	run -0 --separate-stderr "$PT" --no-refresh --root "$H" 0000:00:02.0
+	run -0 --separate-stderr "$PT" --no-refresh --root "$H" 0000:00:14.0
+	run -0 --separate-stderr "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	{ cat "$R/moeos.cmdline"; printf ' iommu=pt\n'; } >"$T/want"
+	cmp "$T/want" "$H/etc/kernel/cmdline"
+	grep -qx "end	/etc/kernel/cmdline	newline" "$H/var/lib/vfio-kit/journal"
+	run -0 --separate-stderr "$PT" --undo --no-refresh --root "$H" 8086:a36d
+	cmp "$R/moeos.cmdline" "$H/etc/kernel/cmdline"
+	# Fedora: an assignment the user has given a value since stays
+	rm -rf "$H"
+	fedora_host
+	run -0 --separate-stderr "$PT" --no-refresh --root "$H" 0000:00:02.0
+	sed -i 's/^GRUB_CMDLINE_LINUX_DEFAULT="/&nomodeset /' "$H/etc/default/grub"
+	run -0 --separate-stderr "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	{ cat "$R/fedora.grub"; echo 'GRUB_CMDLINE_LINUX_DEFAULT="nomodeset"'; } >"$T/want"
+	cmp "$T/want" "$H/etc/default/grub"
+}
