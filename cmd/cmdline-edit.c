@@ -228,14 +228,30 @@ static void lines_view(const struct buf *in, struct lines_view *v)
 	}
 }
 
-/* the line of text[off] */
-static size_t line_of(const char *text, size_t off)
+/*
+ * A quote left open at a line's end: kernel-install's join would carry it
+ * over to the next line, proxmox-boot-tool's line 1 would end inside it;
+ * refused, naming the line (1 after printing why, else 0)
+ */
+static int quote_spans_lines(const char *name, const char *text, size_t len)
 {
-	size_t n = 1;
+	size_t pos = 0, lineno = 0;
 
-	for (size_t i = 0; i < off; i++)
-		n += text[i] == '\n';
-	return n;
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		struct cmdline *cl = cmdline_parse(text + pos, end - pos);
+		long col = cmdline_unterminated(cl);
+
+		cmdline_free(cl);
+		lineno++;
+		if (col >= 0) {
+			errorf_line(name, lineno, "unterminated quote at column %ld", col + 1);
+			return 1;
+		}
+		pos = end + (nl != NULL);
+	}
+	return 0;
 }
 
 struct orig_out {
@@ -271,13 +287,7 @@ static int edit_lines(const char *name, const struct buf *in, struct buf *out,
 		errorf(name, "warning: the command line spans %zu lines: proxmox-boot-tool reads "
 		       "line 1 only, kernel-install joins them all", v.content);
 	cl = cmdline_parse(v.text, in->len);
-	if (cmdline_unterminated(cl) >= 0) {
-		size_t off = (size_t)cmdline_unterminated(cl), bol = off;
-
-		while (bol > 0 && v.text[bol - 1] != '\n')
-			bol--;
-		errorf_line(name, line_of(v.text, off), "unterminated quote at column %zu",
-			    off - bol + 1);
+	if (quote_spans_lines(name, v.text, in->len)) {
 		status = EXIT_TROUBLE;
 	} else if ((r = apply_ops(cl, c, name, v.first)) < 0) {
 		status = EXIT_TROUBLE;
