@@ -184,160 +184,304 @@ static int apply_ops_extending(struct cmdline *cl, const struct edits *c, const 
 	return r < 0 ? -1 : changed;
 }
 
-static int is_blank(const char *p, size_t n)
-{
-	size_t i;
+/*
+ * Line mode, as kernel-install reads /etc/kernel/cmdline (src/kernel-install/
+ * 90-loaderentry.install.in: grep -Gv '^\s*#' FILE | tr -s "$IFS" ' '): the
+ * lines whose first non-blank byte is '#' are dropped and the rest joined
+ * into one command line.  Here the comment lines are blanked in a copy of
+ * the text, which keeps every offset, and the copy is split as one line:
+ * each parameter is found once, wherever its line, and what is written
+ * comes from the original bytes, comments and line ends included.
+ */
+struct lines_view {
+	char *text;		/* the text with comment lines blanked */
+	size_t content;		/* lines with a parameter */
+	size_t first;		/* the first of them, or 0 */
+	size_t comments;	/* comment lines */
+};
 
-	for (i = 0; i < n; i++)
-		if (!cmdline_isspace((unsigned char)p[i]))
-			return 0;
-	return 1;
+static void lines_view(const struct buf *in, struct lines_view *v)
+{
+	const char *p = in->p ? in->p : "";
+	size_t pos = 0, lineno = 0;
+
+	memset(v, 0, sizeof(*v));
+	v->text = xmalloc(in->len + 1);
+	memcpy(v->text, p, in->len);
+	v->text[in->len] = '\0';
+	while (pos < in->len) {
+		const char *nl = memchr(p + pos, '\n', in->len - pos);
+		size_t end = nl ? (size_t)(nl - p) : in->len, i = pos;
+
+		lineno++;
+		while (i < end && cmdline_isspace((unsigned char)p[i]))
+			i++;
+		if (i < end && p[i] == '#') {
+			memset(v->text + pos, ' ', end - pos);
+			v->comments++;
+		} else if (i < end) {
+			v->content++;
+			if (!v->first)
+				v->first = lineno;
+		}
+		pos = end + (nl != NULL);
+	}
 }
 
-/* line mode: each line with content is one command line */
+/*
+ * A quote left open at a line's end: kernel-install's join would carry it
+ * over to the next line, proxmox-boot-tool's line 1 would end inside it;
+ * refused, naming the line (1 after printing why, else 0)
+ */
+static int quote_spans_lines(const char *name, const char *text, size_t len)
+{
+	size_t pos = 0, lineno = 0;
+
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		struct cmdline *cl = cmdline_parse(text + pos, end - pos);
+		long col = cmdline_unterminated(cl);
+
+		cmdline_free(cl);
+		lineno++;
+		if (col >= 0) {
+			errorf_line(name, lineno, "unterminated quote at column %ld", col + 1);
+			return 1;
+		}
+		pos = end + (nl != NULL);
+	}
+	return 0;
+}
+
+struct orig_out {
+	const char *orig;
+	struct buf *out;
+};
+
+/* a piece of the edited line: an original span is taken from the original text */
+static void emit_orig(void *arg, const char *p, size_t n, int orig, size_t off)
+{
+	struct orig_out *o = arg;
+
+	buf_add(o->out, orig ? o->orig + off : p, n);
+}
+
+/* the new parameters alone (the text they were added to is blank) */
+static void emit_new(void *arg, const char *p, size_t n, int orig, size_t off)
+{
+	(void)off;
+	if (!orig)
+		buf_add(arg, p, n);
+}
+
 static int edit_lines(const char *name, const struct buf *in, struct buf *out,
 		      const struct edits *c)
 {
-	struct buf_line *lines, empty = { "", 0, 0 };
-	size_t n = buf_lines(in->p, in->len, &lines), i, content = 0;
+	struct lines_view v;
+	struct cmdline *cl;
 	int status = 0, r;
 
-	for (i = 0; i < n; i++)
-		content += !is_blank(lines[i].p, lines[i].len);
-	if (content > 1)
+	lines_view(in, &v);
+	if (v.content > 1)
 		errorf(name, "warning: the command line spans %zu lines: proxmox-boot-tool reads "
-		       "line 1 only, kernel-install joins them all", content);
-	if (n == 0) {
-		lines = xrealloc(lines, sizeof(*lines));
-		lines[0] = empty;
-		n = 1;
-	}
-	for (i = 0; i < n && status == 0; i++) {
-		const struct buf_line *l = &lines[i];
-		struct cmdline *cl;
+		       "line 1 only, kernel-install joins them all", v.content);
+	cl = cmdline_parse(v.text, in->len);
+	if (quote_spans_lines(name, v.text, in->len)) {
+		status = EXIT_TROUBLE;
+	} else if ((r = apply_ops(cl, c, name, v.first)) < 0) {
+		status = EXIT_TROUBLE;
+	} else if (r && !v.content && v.comments) {
+		/* comments alone: they stay first, the command line goes after them */
+		buf_add(out, in->p, in->len);
+		if (in->p[in->len - 1] != '\n')
+			buf_addc(out, '\n');
+		cmdline_render(cl, emit_new, out);
+		buf_addc(out, '\n');
+	} else if (r) {
+		struct orig_out o = { in->p, out };
 
-		if (content > 0 && is_blank(l->p, l->len)) {
-			buf_add(out, l->p, l->len + l->nl);
-			continue;
-		}
-		if (content == 0 && i > 0) {
-			buf_add(out, l->p, l->len + l->nl);
-			continue;
-		}
-		cl = cmdline_parse(l->p, l->len);
-		if (cmdline_unterminated(cl) >= 0) {
-			errorf_line(name, i + 1, "unterminated quote at column %ld",
-				    cmdline_unterminated(cl) + 1);
-			status = EXIT_TROUBLE;
-		} else if ((r = apply_ops(cl, c, name, i + 1)) < 0) {
-			status = EXIT_TROUBLE;
-		} else if (r) {
-			size_t before = out->len;
-
-			cmdline_render_buf(cl, out);
-			/* an edited last line gains its missing newline */
-			if (out->len > before || l->nl)
-				buf_addc(out, '\n');
-		} else {
-			buf_add(out, l->p, l->len + l->nl);
-		}
-		cmdline_free(cl);
+		cmdline_render(cl, emit_orig, &o);
+		/* an edited last line gains its missing newline */
+		if (out->len && out->p[out->len - 1] != '\n')
+			buf_addc(out, '\n');
+	} else {
+		buf_add(out, in->p ? in->p : "", in->len);
 	}
-	free(lines);
+	cmdline_free(cl);
+	free(v.text);
 	return status;
 }
 
 /*
  * A Boot Loader Specification entry as systemd-boot reads it
- * (src/boot/efi/boot.c line_get_key_value(), config_entry_add_type1()):
- * a line ends at '\n' or '\r'; blanks around it are dropped; '#' starts a
- * comment line; the key ends at the first blank, the value starts after
- * the blanks that follow; a value that starts with '"' on a line that ends
- * with '"' loses both; the values of every "options" line are joined with
- * a space into the kernel command line.  Edited here: the value of the
- * one "options" line; several (whose joint line --set could not keep
- * whole), a quoted one or a CR inside a line are refused; an entry with
- * none gets one at the end if it boots Linux ("linux" line), else none.
+ * (src/boot/efi/boot.c boot_entry_add_type1(), config_entry_add_type1()
+ * before v255; line_get_key_value()): a line ends at '\n' or '\r'; blanks
+ * around it are dropped; '#' starts a comment line; the key ends at the
+ * first blank, the value starts after the blanks that follow, and a line
+ * with no value is skipped; a value that starts with '"' on a line that
+ * ends with '"' loses both; the values of every "options" line are joined
+ * with a space.  What the entry boots is its "linux", "uki", "uki-url" or
+ * "efi" line; two different ones make it LOADER_BAD, which systemd-boot
+ * drops.  Only "linux" and "uki" (and "uki-url") boot a kernel whose
+ * command line the options are: an "efi" entry's options are another
+ * program's arguments (an EFI shell, Windows, memtest86+), left alone.
+ *
+ * Edited here: the value of the one "options" line of a kernel's entry;
+ * several (whose joint line --set could not keep whole), a quoted one or a
+ * CR inside a line are refused; a "linux" entry with none gets one at the
+ * end; a "uki" entry with none is refused (options given to a UKI replace
+ * the command line built into it, root= and all).  --get reads the joined
+ * value, as systemd-boot boots it.
  */
+enum entry_kind { EK_NONE, EK_LINUX, EK_UKI, EK_UKI_URL, EK_EFI, EK_BAD };
+
 struct opt_line {
-	size_t vs, ve;		/* the value in the text */
+	size_t vs, ve;		/* the value in the text, quotes included */
 	size_t lineno;
-	int linux_;		/* the entry boots a kernel ("linux" line) */
+	int quoted;		/* systemd-boot drops its first and last byte */
 };
 
-static int find_options(const char *name, const struct buf *in, struct opt_line *ol)
+struct entry {
+	enum entry_kind kind;
+	struct opt_line *opt;	/* the options lines, in order */
+	size_t nopt;
+	size_t cr_line;		/* the first line with a CR inside it, or 0 */
+};
+
+static void entry_free(struct entry *e)
 {
+	free(e->opt);
+}
+
+static int entry_boots_kernel(const struct entry *e)
+{
+	return e->kind == EK_LINUX || e->kind == EK_UKI || e->kind == EK_UKI_URL;
+}
+
+static int is_key(const char *p, size_t ks, size_t ke, const char *key)
+{
+	return ke - ks == strlen(key) && memcmp(p + ks, key, ke - ks) == 0;
+}
+
+static void entry_scan(const struct buf *in, struct entry *e)
+{
+	static const struct { const char *key; enum entry_kind kind; } kinds[] = {
+		{ "linux", EK_LINUX }, { "uki", EK_UKI }, { "uki-url", EK_UKI_URL }, { "efi", EK_EFI },
+	};
 	const char *p = in->p ? in->p : "";
-	size_t pos = 0, lineno = 0, found = 0;
+	size_t pos = 0, lineno = 1;
 
+	memset(e, 0, sizeof(*e));
 	while (pos < in->len) {
-		const char *nl = memchr(p + pos, '\n', in->len - pos);
-		size_t end = nl ? (size_t)(nl - p) : in->len, i = pos, k, ve;
+		size_t end = pos, i, k, ve;
 
-		lineno++;
+		while (end < in->len && p[end] != '\n' && p[end] != '\r')
+			end++;
+		/* a CR that does not end a CRLF line splits what a reader by lines sees as one */
+		if (end < in->len && p[end] == '\r' && end + 1 < in->len && p[end + 1] != '\n' &&
+		    !e->cr_line)
+			e->cr_line = lineno;
+		i = pos;
 		ve = end;
-		if (ve > pos && p[ve - 1] == '\r')
-			ve--;
-		if (memchr(p + pos, '\r', ve - pos)) {
-			errorf_line(name, lineno, "a CR inside a line: systemd-boot splits the line there");
-			return -1;
-		}
 		while (i < ve && (p[i] == ' ' || p[i] == '\t'))
 			i++;
 		while (ve > i && (p[ve - 1] == ' ' || p[ve - 1] == '\t'))
 			ve--;
 		for (k = i; k < ve && p[k] != ' ' && p[k] != '\t'; k++)
 			;
-		if (i < ve && k - i == 5 && memcmp(p + i, "linux", 5) == 0)
-			ol->linux_ = 1;
-		if (i < ve && p[i] != '#' && k - i == 7 && memcmp(p + i, "options", 7) == 0 && k < ve) {
+		if (i < ve && p[i] != '#' && k < ve) {
+			size_t ks = i, ke = k, t;
+
 			while (k < ve && (p[k] == ' ' || p[k] == '\t'))
 				k++;
-			if (found++) {
-				errorf_line(name, lineno, "another options line (systemd-boot joins them, "
-					    "line %zu is the first): join them into one to edit them", ol->lineno);
-				return -1;
+			for (t = 0; t < sizeof(kinds) / sizeof(kinds[0]); t++) {
+				if (!is_key(p, ks, ke, kinds[t].key) || e->kind == EK_BAD)
+					continue;
+				e->kind = e->kind == EK_NONE || e->kind == kinds[t].kind ? kinds[t].kind : EK_BAD;
 			}
-			if (p[k] == '"' && p[ve - 1] == '"') {
-				errorf_line(name, lineno, "a quoted options value: systemd-boot drops "
-					    "the quotes, cannot be edited safely");
-				return -1;
+			if (is_key(p, ks, ke, "options")) {
+				struct opt_line *o;
+
+				e->opt = xgrow1(e->opt, e->nopt, sizeof(*e->opt));
+				o = &e->opt[e->nopt++];
+				o->vs = k;
+				o->ve = ve;
+				o->lineno = lineno;
+				o->quoted = p[k] == '"' && p[ve - 1] == '"';
 			}
-			ol->vs = k, ol->ve = ve, ol->lineno = lineno;
 		}
-		pos = end + (nl != NULL);
+		if (end < in->len && p[end] == '\n')
+			lineno++;
+		pos = end + (end < in->len);
 	}
-	return (int)found;
+}
+
+/* the entry's kernel command line as systemd-boot joins it, into out */
+static void entry_joined(const struct buf *in, const struct entry *e, struct buf *out)
+{
+	for (size_t i = 0; i < e->nopt; i++) {
+		const struct opt_line *o = &e->opt[i];
+		size_t vs = o->vs + (o->quoted && o->ve > o->vs), ve = o->ve - (o->quoted && o->ve > vs);
+
+		if (i)
+			buf_addc(out, ' ');
+		buf_add(out, in->p + vs, ve - vs);
+	}
 }
 
 static int edit_entry(const char *name, const struct buf *in, struct buf *out,
 		      const struct edits *c)
 {
-	struct opt_line ol = { 0, 0, 0, 0 };
 	const char *p = in->p ? in->p : "";
+	struct entry e;
+	struct opt_line *ol;
 	struct cmdline *cl;
-	int have = find_options(name, in, &ol), status = 0, r = 0;
+	int status = 0, r = 0;
 
-	if (have < 0)
-		return EXIT_TROUBLE;
-	/* an entry for another OS (efi, no linux line) has no kernel command line */
-	if (!have && !ol.linux_) {
+	entry_scan(in, &e);
+	/* another program's entry (efi), or one systemd-boot drops: no kernel command line */
+	if (!entry_boots_kernel(&e)) {
 		buf_add(out, p, in->len);
+		entry_free(&e);
 		return 0;
 	}
-	cl = cmdline_parse(p + ol.vs, have ? ol.ve - ol.vs : 0);
-	if (cmdline_unterminated(cl) >= 0) {
-		errorf_line(name, ol.lineno, "unterminated quote at column %ld",
-			    (long)ol.vs + cmdline_unterminated(cl) + 1);
+	ol = e.nopt ? &e.opt[0] : NULL;
+	if (e.cr_line) {
+		errorf_line(name, e.cr_line, "a CR inside a line: systemd-boot splits the line there");
 		status = EXIT_TROUBLE;
-	} else if ((r = apply_ops(cl, c, name, ol.lineno)) < 0) {
+	} else if (e.nopt > 1) {
+		errorf_line(name, e.opt[1].lineno, "another options line (systemd-boot joins them, "
+			    "line %zu is the first): join them into one to edit them", ol->lineno);
+		status = EXIT_TROUBLE;
+	} else if (ol && ol->quoted) {
+		errorf_line(name, ol->lineno, "a quoted options value: systemd-boot drops "
+			    "the quotes, cannot be edited safely");
+		status = EXIT_TROUBLE;
+	}
+	if (status) {
+		entry_free(&e);
+		return status;
+	}
+	cl = cmdline_parse(p + (ol ? ol->vs : 0), ol ? ol->ve - ol->vs : 0);
+	if (cmdline_unterminated(cl) >= 0) {
+		errorf_line(name, ol->lineno, "unterminated quote at column %ld",
+			    (long)ol->vs + cmdline_unterminated(cl) + 1);
+		status = EXIT_TROUBLE;
+	} else if ((r = apply_ops(cl, c, name, ol ? ol->lineno : 0)) < 0) {
 		status = EXIT_TROUBLE;
 	} else if (r == 0) {
 		buf_add(out, p, in->len);
-	} else if (have) {
-		buf_add(out, p, ol.vs);
+	} else if (ol) {
+		buf_add(out, p, ol->vs);
 		cmdline_render_buf(cl, out);
-		buf_add(out, p + ol.ve, in->len - ol.ve);
+		buf_add(out, p + ol->ve, in->len - ol->ve);
+	} else if (e.kind != EK_LINUX) {
+		/* systemd-stub: options given to a UKI replace the command line built into it */
+		errorf(name, "a UKI entry without an options line boots the UKI's own command line; "
+		       "an options line would replace all of it: edit the command line the UKI is "
+		       "built with (/etc/kernel/cmdline) instead");
+		status = EXIT_TROUBLE;
 	} else {
 		/* no options line: one at the end */
 		buf_add(out, p, in->len);
@@ -348,6 +492,7 @@ static int edit_entry(const char *name, const struct buf *in, struct buf *out,
 		buf_addc(out, '\n');
 	}
 	cmdline_free(cl);
+	entry_free(&e);
 	return status;
 }
 
@@ -545,35 +690,40 @@ static int get_values(const struct edits *c, const struct edit_opts *eo,
 		} else if (nul_refused(name, &in)) {
 			status = EXIT_TROUBLE;
 		} else {
+			struct buf joined = BUF_INIT;
+			struct lines_view v = { NULL, 0, 0, 0 };
+			struct cmdline *cl;
+			size_t k;
+
 			text = in.p ? in.p : "";
 			len = in.len;
 			if (c->entry || (!c->grub && looks_entry(name))) {
-				struct opt_line ol = { 0, 0, 0, 0 };
+				/* read-only: the one command line systemd-boot joins, whatever its lines */
+				struct entry e;
 
-				r = find_options(name, &in, &ol);
-				if (r < 0)
-					status = EXIT_TROUBLE;
-				text = r > 0 ? in.p + ol.vs : "";
-				len = r > 0 ? ol.ve - ol.vs : 0;
+				entry_scan(&in, &e);
+				if (entry_boots_kernel(&e))
+					entry_joined(&in, &e, &joined);
+				entry_free(&e);
+				text = joined.p ? joined.p : "";
+				len = joined.len;
 			} else if (c->grub || grubvar_is_grub_file(name)) {
 				r = grubvar_value(text, len, c->var, name, &gv);
 				if (r == 2)
 					status = EXIT_TROUBLE;
 				text = r == 0 ? gv.val : "";
 				len = r == 0 ? gv.vlen : 0;
+			} else {
+				/* kernel-install's joined line, comments left out */
+				lines_view(&in, &v);
+				text = v.text;
 			}
-			while (status == 0 && len > 0) {
-				const char *nl = memchr(text, '\n', len);
-				size_t n = nl && !(c->grub || grubvar_is_grub_file(name)) ? (size_t)(nl - text) : len;
-				struct cmdline *cl = cmdline_parse(text, n);
-				size_t k;
-
-				for (k = 0; k < c->nops; k++)
-					found += cmdline_get(cl, c->ops[k].arg, &out);
-				cmdline_free(cl);
-				text += n + (n < len);
-				len -= n + (n < len);
-			}
+			cl = cmdline_parse(text, len);
+			for (k = 0; k < c->nops && status == 0; k++)
+				found += cmdline_get(cl, c->ops[k].arg, &out);
+			cmdline_free(cl);
+			free(v.text);
+			buf_free(&joined);
 		}
 		grubvar_value_free(&gv);
 		buf_free(&in);

@@ -6,7 +6,9 @@
  * (no shell) with every field of the plan checked, under the root's lock
  * (common/state), the journal written before the first edit.
  */
+#include "editfile.h"
 #include "err.h"
+#include "grubvar.h"
 #include "journal.h"
 #include "opts.h"
 #include "plan.h"
@@ -391,6 +393,59 @@ static int has_own(const struct journal *j, const struct jitem *it)
 	return 0;
 }
 
+static void add_end(struct journal *j, const char *file, const char *what)
+{
+	struct jrec rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = J_END;
+	rec.it.file = (char *)file;
+	rec.it.flag = rec.it.op = "-";
+	rec.base = (char *)what;
+	journal_add(j, &rec);
+}
+
+/*
+ * What this run's edits add at the end of a command line file that their
+ * inverses (--unmerge, --del) do not take back, on record for --undo:
+ * the newline cmdline-edit gives a last line that had none, and, in a
+ * GRUB file that does not assign GRUB_CMDLINE_LINUX_DEFAULT (Fedora's),
+ * the assignment it appends.  Only for files this run makes edits of its
+ * own in (add's own records): an earlier run's are on record already.
+ */
+static void end_records(const struct run *r, struct journal *add)
+{
+	for (size_t i = 0; i < add->n; i++) {
+		const struct jitem *it = &add->v[i].it;
+		struct buf b = BUF_INIT;
+		int seen = 0, grub = 0, unassigned = 0;
+
+		if (add->v[i].kind != J_OWN || it->tool != JT_CMDLINE ||
+		    (strcmp(it->flag, "-") && !(grub = strcmp(it->flag, "-g") == 0)))
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = add->v[k].kind == J_OWN && strcmp(add->v[k].it.file, it->file) == 0;
+		if (seen || root_read(r->o.co.root, it->file, &b, BUF_MAX_FILE) < 0) {
+			buf_free(&b);
+			continue;
+		}
+		if (grub) {
+			struct grubvar gv;
+			int g = grubvar_find(b.p ? b.p : "", b.len, "GRUB_CMDLINE_LINUX_DEFAULT",
+					     it->file, &gv);
+
+			if (g == 0)
+				grubvar_free(&gv);
+			unassigned = g == 1 && !gv.nested_line;
+			if (unassigned)
+				add_end(add, it->file, "GRUB_CMDLINE_LINUX_DEFAULT");
+		}
+		if (b.len && b.p[b.len - 1] != '\n' && (!grub || unassigned))
+			add_end(add, it->file, "newline");
+		buf_free(&b);
+	}
+}
+
 /*
  * What this run adds to the journal, decided before the first write: which
  * items are not there yet (the tool's --check on the file as it is), which
@@ -433,6 +488,8 @@ static int journal_plan(struct run *r, const struct plan *p, struct journal *j)
 			journal_add(&add, &rec);
 		}
 	}
+	if (st == 0)
+		end_records(r, &add);
 	for (size_t i = 0; i < p->needs.n && st == 0; i++) {
 		const struct jitem *it = &p->needs.v[i].it;
 		size_t k;
@@ -596,6 +653,78 @@ out:
 	return st;
 }
 
+/* the ends --undo puts back on one file: "newline" and variable names */
+struct ends {
+	const char **what;
+	size_t n;
+};
+
+static int has_end(const struct ends *e, const char *what)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (strcmp(e->what[i], what) == 0)
+			return 1;
+	return 0;
+}
+
+/* is line (n bytes) NAME="" or, in a grub.d drop-in, NAME="$NAME" / NAME="${NAME}"? */
+static int empty_assignment(const char *line, size_t n, const char *name)
+{
+	char want[3][160];
+
+	snprintf(want[0], sizeof(want[0]), "%s=\"\"", name);
+	snprintf(want[1], sizeof(want[1]), "%s=\"$%s\"", name, name);
+	snprintf(want[2], sizeof(want[2]), "%s=\"${%s}\"", name, name);
+	for (size_t i = 0; i < 3; i++)
+		if (strlen(want[i]) == n && memcmp(line, want[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The end of a file as it was before a run: an assignment the run
+ * appended goes when --undo's edits emptied it and it is still the last
+ * line; a newline the run gave the last line goes.
+ */
+static int put_back_end(const char *name, const struct buf *in, struct buf *out, void *arg)
+{
+	const struct ends *e = arg;
+	const char *p = in->p ? in->p : "";
+	size_t len = in->len;
+
+	(void)name;
+	for (size_t i = 0; i < e->n; i++) {
+		size_t ls;
+
+		if (strcmp(e->what[i], "newline") == 0 || len == 0 || p[len - 1] != '\n')
+			continue;
+		for (ls = len - 1; ls > 0 && p[ls - 1] != '\n'; ls--)
+			;
+		if (empty_assignment(p + ls, len - 1 - ls, e->what[i]))
+			len = ls;
+	}
+	if (has_end(e, "newline") && len && p[len - 1] == '\n')
+		len--;
+	buf_add(out, p, len);
+	return 0;
+}
+
+static int restore_ends(struct run *r, const char *file, const struct ends *e)
+{
+	struct edit_opts eo = { 0 };
+	char *path = root_path(r->o.co.root, file);
+	int st;
+
+	eo.root = r->o.co.root;
+	eo.in_place = 1;
+	eo.diff = 1;
+	fflush(stdout);
+	st = edit_run(&eo, &path, 1, put_back_end, (void *)e);
+	fflush(stdout);
+	free(path);
+	return st == EXIT_TROUBLE ? -1 : 0;
+}
+
 /* FILE, made by a run, goes when it holds nothing else: only what it started from */
 static int remove_made(struct run *r, const struct jrec *n)
 {
@@ -662,18 +791,41 @@ static int undo(struct run *r, char **devs, int ndevs)
 		goto out;
 	for (size_t i = 0; i < p.rest.n; i++) {
 		const struct jrec *n = &p.rest.v[i];
-		int owned = 0;
+		int owned = 0, seen = 0;
+		struct ends e = { NULL, 0 };
 
-		if (n->kind != J_NEW) {
+		if (n->kind != J_NEW && n->kind != J_END) {
 			journal_add(&keep, n);
 			continue;
 		}
 		for (size_t k = 0; k < p.rest.n && !owned; k++)
 			owned = p.rest.v[k].kind == J_OWN && strcmp(p.rest.v[k].it.file, n->it.file) == 0;
-		if (owned)
+		if (owned) {
 			journal_add(&keep, n);
-		else if (remove_made(r, n) < 0)
+			continue;
+		}
+		if (n->kind == J_NEW) {
+			if (remove_made(r, n) < 0)
+				goto out;
+			continue;
+		}
+		/* a file's ends, all at once, at its first end record */
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = p.rest.v[k].kind == J_END && strcmp(p.rest.v[k].it.file, n->it.file) == 0;
+		if (seen)
+			continue;
+		for (size_t k = i; k < p.rest.n; k++)
+			if (p.rest.v[k].kind == J_END && strcmp(p.rest.v[k].it.file, n->it.file) == 0) {
+				e.what = xgrow1(e.what, e.n, sizeof(*e.what));
+				e.what[e.n++] = p.rest.v[k].base;
+			}
+		st = restore_ends(r, n->it.file, &e);
+		free(e.what);
+		if (st < 0) {
+			st = EXIT_TROUBLE;
 			goto out;
+		}
+		st = EXIT_TROUBLE;
 	}
 	if (write_journal(r, &keep) < 0)
 		goto out;

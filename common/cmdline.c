@@ -278,6 +278,34 @@ static char *list_remove(const char *list, const char *del, int ids)
 	return buf_detach(&b);
 }
 
+/* the items of add (a comma list) that no occurrence of KEY holds, as a list */
+static char *list_missing(const struct cmdline *cl, const char *key, size_t klen,
+			  const char *add, int ids)
+{
+	struct buf b = BUF_INIT;
+	const char *p = add;
+	size_t i;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		int have = 0;
+
+		for (i = 0; i < cl->n && len && !have; i++)
+			have = editable(cl, i) && key_is(&cl->t[i], key, klen) && cl->t[i].val &&
+			       list_has(cl->t[i].val, p, len, ids);
+		if (len && !have && !(b.len && list_has(b.p, p, len, ids))) {
+			if (b.len)
+				buf_addc(&b, ',');
+			buf_add(&b, p, len);
+		}
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	buf_adds(&b, "");
+	return buf_detach(&b);
+}
+
 int cmdline_apply(struct cmdline *cl, enum cl_op op, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
@@ -316,7 +344,7 @@ int cmdline_apply(struct cmdline *cl, enum cl_op op, const char *arg)
 		tok_new(cl, arg, klen, val);
 		return 1;
 	case CL_MERGE: {
-		char *merged;
+		char *merged, *add = NULL;
 
 		for (i = 0; i < cl->n; i++)
 			if (editable(cl, i) && key_is(&cl->t[i], arg, klen))
@@ -327,8 +355,25 @@ int cmdline_apply(struct cmdline *cl, enum cl_op op, const char *arg)
 			free(merged);
 			return 1;
 		}
-		/* the last occurrence is the one a module parameter keeps */
-		merged = list_merge(cl->t[last].val && *cl->t[last].val ? cl->t[last].val : NULL, val, ids);
+		/*
+		 * A kernel parameter's handler runs for each occurrence
+		 * (kernel/params.c parse_args() calls unknown_bootoption() or
+		 * do_early_param() for each; intel_iommu_setup() and
+		 * iommu_setup() add each one's items to what is set): its
+		 * items are those of every occurrence, and only the missing
+		 * ones go to the last.  A module's parameter (MODULE.NAME) is
+		 * set anew by each: the last occurrence is the one it keeps.
+		 */
+		if (found > 1 && !memchr(arg, '.', klen)) {
+			add = list_missing(cl, arg, klen, val, ids);
+			if (!*add) {
+				free(add);
+				return 0;
+			}
+		}
+		merged = list_merge(cl->t[last].val && *cl->t[last].val ? cl->t[last].val : NULL,
+				    add ? add : val, ids);
+		free(add);
 		if (!val_eq(merged, cl->t[last].val) && cl->t[last].val &&
 		    strchr(cl->t[last].val, '"')) {
 			free(merged);
@@ -455,18 +500,78 @@ static void emit_tok(const struct cmdline *cl, const struct tok *t,
 	buf_free(&b);
 }
 
+/* the blanks between original parameters k-1 and k (0: before the first, ninit: after the last) */
+static void region(const struct cmdline *cl, size_t k, size_t *s, size_t *e)
+{
+	*s = k ? cl->t[k - 1].end : 0;
+	*e = k < cl->ninit ? cl->t[k].start : cl->len;
+}
+
+static int has_nl(const struct cmdline *cl, size_t s, size_t e)
+{
+	return memchr(cl->text + s, '\n', e - s) != NULL;
+}
+
+enum gap_kind { GAP_LEAD, GAP_MID, GAP_TRAIL };
+
+/*
+ * The blanks of regions a..b, where the parameters between them were
+ * deleted.  One region is written as it is.  On one line, the first
+ * region stays (the last after the last parameter: what ends the line).
+ * Across lines, what holds a line end stays: the line structure, and the
+ * blank or comment lines a caller blanked out (cmdline-edit's view of a
+ * commented file), each line end once: a region after another starts
+ * past its first '\n', one before another ends at its last.
+ */
+static void emit_gap(const struct cmdline *cl, size_t a, size_t b, enum gap_kind kind,
+		     cmdline_emit_fn emit, void *arg)
+{
+	size_t k, s, e, first = (size_t)-1, last = 0;
+
+	for (k = a; k <= b; k++) {
+		region(cl, k, &s, &e);
+		if (has_nl(cl, s, e)) {
+			if (first == (size_t)-1)
+				first = k;
+			last = k;
+		}
+	}
+	if (a == b || first == (size_t)-1) {
+		region(cl, a == b || kind != GAP_TRAIL ? a : b, &s, &e);
+		emit(arg, cl->text + s, e - s, 1, s);
+		return;
+	}
+	for (k = first; k <= last; k++) {
+		region(cl, k, &s, &e);
+		if (!has_nl(cl, s, e))
+			continue;
+		/*
+		 * at the start of the text, the line end before the first kept
+		 * line goes too, and the blanks that stood before the first
+		 * parameter's line
+		 */
+		if (k > first || (kind == GAP_LEAD && k > 0))
+			s += (size_t)((const char *)memchr(cl->text + s, '\n', e - s) - (cl->text + s)) + 1;
+		if (k < last || (kind == GAP_LEAD && k > 0))
+			while (e > s && cl->text[e - 1] != '\n')
+				e--;
+		emit(arg, cl->text + s, e - s, 1, s);
+	}
+}
+
 /*
  * The order of what is written: original parameters before "--", new
  * ones, then "--" and init's.  Between two original parameters that both
- * stay, the separator that followed the first; anything new gets one
- * space.  Leading and trailing whitespace (a CR, say) stay where they are.
+ * stay, the blanks between them; where parameters between them went,
+ * emit_gap() says which; anything new gets one space.  Leading and
+ * trailing blanks (a CR, say) stay where they are.
  */
 void cmdline_render(const struct cmdline *cl, cmdline_emit_fn emit, void *arg)
 {
 	size_t *order = xmalloc((cl->n + 1) * sizeof(*order));
-	size_t i, k = 0, lead, trail;
+	size_t i, k = 0, first = (size_t)-1;
+	long prev = -1, lastkept = -1;	/* previous written original token, or -1 */
 	int any = 0;
-	long prev = -1;		/* previous written original token, or -1 */
 
 	for (i = 0; i < cl->dashdash; i++)
 		order[k++] = i;
@@ -488,25 +593,26 @@ void cmdline_render(const struct cmdline *cl, cmdline_emit_fn emit, void *arg)
 		free(order);
 		return;
 	}
-	lead = cl->t[0].start;
-	trail = cl->t[cl->ninit - 1].end;
-	emit(arg, cl->text, lead, 1, 0);
+	for (i = 0; i < k && first == (size_t)-1; i++)
+		if (!cl->t[order[i]].deleted)
+			first = order[i];
+	for (i = 0; i < cl->ninit; i++)
+		if (!cl->t[i].deleted)
+			lastkept = (long)i;
+	if (first < cl->ninit)
+		emit_gap(cl, 0, first, GAP_LEAD, emit, arg);
+	else
+		emit_gap(cl, 0, 0, GAP_LEAD, emit, arg);
 	for (i = 0; i < k; i++) {
 		const struct tok *t = &cl->t[order[i]];
 
 		if (t->deleted)
 			continue;
 		if (any) {
-			if (!t->is_new && prev >= 0 && (size_t)prev < order[i]) {
-				/* the original separator after the previous kept one */
-				size_t s = cl->t[prev].end, e = s;
-
-				while (e < cl->len && cmdline_isspace((unsigned char)cl->text[e]))
-					e++;
-				emit(arg, cl->text + s, e - s, 1, s);
-			} else {
+			if (!t->is_new && prev >= 0 && (size_t)prev < order[i])
+				emit_gap(cl, (size_t)prev + 1, order[i], GAP_MID, emit, arg);
+			else
 				emit(arg, " ", 1, 0, 0);
-			}
 		}
 		emit_tok(cl, t, emit, arg);
 		if (!t->is_new)
@@ -515,7 +621,10 @@ void cmdline_render(const struct cmdline *cl, cmdline_emit_fn emit, void *arg)
 			prev = -1;
 		any = 1;
 	}
-	emit(arg, cl->text + trail, cl->len - trail, 1, trail);
+	if (lastkept >= 0)
+		emit_gap(cl, (size_t)lastkept + 1, cl->ninit, GAP_TRAIL, emit, arg);
+	else
+		emit_gap(cl, cl->ninit, cl->ninit, GAP_TRAIL, emit, arg);
 	free(order);
 }
 

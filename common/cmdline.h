@@ -13,7 +13,10 @@
  * a new KEY or VALUE that cannot be written (a '"', a newline, a key with
  * whitespace, an empty key, "--"); a --merge or --unmerge that would
  * rewrite a value holding '"'.  Items of a list compare as params.h says
- * (the ids of MODULE.ids regardless of case).
+ * (the ids of MODULE.ids regardless of case).  A key given more than once
+ * is, for --merge, what the kernel makes of it: a kernel parameter's
+ * handler reads every occurrence (its items are all of theirs), a
+ * module's parameter is set by each in turn (its last one counts).
  */
 #ifndef VFIOKIT_CMDLINE_H
 #define VFIOKIT_CMDLINE_H

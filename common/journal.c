@@ -128,6 +128,19 @@ const char *journal_check_base(const char *base)
 	return check_text(base);
 }
 
+/* "newline", or a shell variable's name */
+const char *journal_check_end(const char *what)
+{
+	size_t n = strlen(what);
+
+	if (strcmp(what, "newline") == 0)
+		return NULL;
+	if (n == 0 || n > 64 || strspn(what, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				       "0123456789_") != n || (what[0] >= '0' && what[0] <= '9'))
+		return "an end record that is neither newline nor a variable";
+	return NULL;
+}
+
 void jitem_free(struct jitem *it)
 {
 	free(it->file);
@@ -169,7 +182,7 @@ int jrec_eq(const struct jrec *a, const struct jrec *b)
 {
 	if (a->kind != b->kind)
 		return 0;
-	if (a->kind == J_NEW)
+	if (a->kind == J_NEW || a->kind == J_END)
 		return strcmp(a->it.file, b->it.file) == 0 && strcmp(a->base, b->base) == 0;
 	return (a->kind != J_DEV || strcmp(a->slot, b->slot) == 0) && jitem_eq(&a->it, &b->it);
 }
@@ -191,8 +204,8 @@ int journal_add(struct journal *j, const struct jrec *r)
 
 void journal_format(const struct jrec *r, struct buf *b)
 {
-	if (r->kind == J_NEW) {
-		buf_printf(b, "new\t%s\t%s", r->it.file, r->base);
+	if (r->kind == J_NEW || r->kind == J_END) {
+		buf_printf(b, "%s\t%s\t%s", r->kind == J_NEW ? "new" : "end", r->it.file, r->base);
 		return;
 	}
 	if (r->kind == J_DEV)
@@ -278,8 +291,16 @@ int journal_parse(const char *where, const char *text, size_t len, struct journa
 			why = journal_check_file(f[1]);
 			if (!why)
 				why = journal_check_base(f[2]);
+		} else if (strcmp(f[0], "end") == 0 && nf == 3) {
+			rec.kind = J_END;
+			rec.it.file = f[1];
+			rec.it.flag = rec.it.op = "-";
+			rec.base = f[2];
+			why = journal_check_file(f[1]);
+			if (!why)
+				why = journal_check_end(f[2]);
 		} else {
-			why = "not a dev, own or new record";
+			why = "not a dev, own, new or end record";
 		}
 		if (why) {
 			errorf_line(where, i + 1, "%s: not trusting the journal", why);

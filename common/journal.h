@@ -9,6 +9,11 @@
  *                                    made it (the tool's --check said so)
  *   new FILE BASE                    FILE did not exist before a run made
  *                                    it; BASE is the line it started from
+ *   end FILE WHAT                    a run's edit of FILE added to its end
+ *                                    what --undo's edits do not take back:
+ *                                    WHAT "newline", its last line had none;
+ *                                    or a variable NAME, the assignment of
+ *                                    NAME appended (a GRUB file that had none)
  *
  * FILE is a path as seen inside the root; TOOL is modconf-edit,
  * cmdline-edit or slot (a slot of the install vfio-pci line: FLAG and OP
@@ -38,13 +43,13 @@ struct jitem {
 	char *arg;
 };
 
-enum jkind { J_DEV, J_OWN, J_NEW };
+enum jkind { J_DEV, J_OWN, J_NEW, J_END };
 
 struct jrec {
 	enum jkind kind;
 	char slot[16];		/* J_DEV */
-	struct jitem it;	/* J_DEV, J_OWN (J_NEW: only it.file) */
-	char *base;		/* J_NEW: "-" or the line */
+	struct jitem it;	/* J_DEV, J_OWN (J_NEW, J_END: only it.file) */
+	char *base;		/* J_NEW: "-" or the line; J_END: WHAT */
 };
 
 struct journal {
@@ -61,6 +66,7 @@ const char *jtool_name(enum jtool t);
 const char *journal_check_file(const char *file);
 const char *journal_check_item(const struct jitem *it);
 const char *journal_check_base(const char *base);
+const char *journal_check_end(const char *what);
 /* the static flag/op string equal to s from the fixed lists, or NULL */
 const char *journal_flag(const char *s);
 const char *journal_op(const char *s);

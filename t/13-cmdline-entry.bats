@@ -28,9 +28,9 @@ setup() {
 }
 
 @test "blanks around the value, a comment, CRLF and the key's spacing are kept" {
-	printf '# written by hand\r\ntitle Arch\r\n\toptions \t root=/dev/sda2  rw \t\r\n' >"$E"
+	printf '# written by hand\r\ntitle Arch\r\nlinux /vmlinuz-linux\r\n\toptions \t root=/dev/sda2  rw \t\r\n' >"$E"
 	run -0 "$CE" -i --set iommu=pt "$E"
-	[ "$(od -An -c "$E" | tr -s ' ' | tr -d '\n')" = "$(printf '# written by hand\r\ntitle Arch\r\n\toptions \t root=/dev/sda2  rw iommu=pt \t\r\n' | od -An -c | tr -s ' ' | tr -d '\n')" ]
+	[ "$(od -An -c "$E" | tr -s ' ' | tr -d '\n')" = "$(printf '# written by hand\r\ntitle Arch\r\nlinux /vmlinuz-linux\r\n\toptions \t root=/dev/sda2  rw iommu=pt \t\r\n' | od -An -c | tr -s ' ' | tr -d '\n')" ]
 }
 
 @test "--entry says it for any name; an entry booting Linux with no options line gets one, another OS's none" {
@@ -47,15 +47,15 @@ options iommu=pt" ]
 
 @test "what systemd-boot would read otherwise is refused, nothing written: two options lines, a quoted value, a CR inside a line" {
 	for body in 'options a\noptions b\n' 'options "root=/dev/sda2 rw"\n' 'options a\rb\n'; do
-		printf "title x\n$body" >"$E"
+		printf "title x\nlinux /vmlinuz\n$body" >"$E"
 		cp "$E" "$BATS_TEST_TMPDIR/before"
 		run -2 --separate-stderr "$CE" -i --set iommu=pt "$E"
 		cmp "$BATS_TEST_TMPDIR/before" "$E"
 	done
-	printf 'title x\noptions a\noptions b\n' >"$E"
+	printf 'title x\nlinux /vmlinuz\noptions a\noptions b\n' >"$E"
 	run -2 --separate-stderr "$CE" -i --set iommu=pt "$E"
-	[ "$stderr" = "cmdline-edit: $E:3: another options line (systemd-boot joins them, line 2 is the first): join them into one to edit them" ]
-	printf 'options "root=/dev/sda2 rw"\n' >"$E"
+	[ "$stderr" = "cmdline-edit: $E:4: another options line (systemd-boot joins them, line 3 is the first): join them into one to edit them" ]
+	printf 'linux /vmlinuz\noptions "root=/dev/sda2 rw"\n' >"$E"
 	run -2 --separate-stderr "$CE" -i --set iommu=pt "$E"
-	[ "$stderr" = "cmdline-edit: $E:1: a quoted options value: systemd-boot drops the quotes, cannot be edited safely" ]
+	[ "$stderr" = "cmdline-edit: $E:2: a quoted options value: systemd-boot drops the quotes, cannot be edited safely" ]
 }

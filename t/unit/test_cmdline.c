@@ -116,10 +116,27 @@ int main(void)
 	EDIT("vfio_pci.ids=10de:1b80,8086:3e92", CL_UNMERGE, "vfio-pci.ids=10DE:1B80",
 	     "vfio_pci.ids=8086:3e92");
 	EDIT("intel_iommu=on", CL_MERGE, "intel_iommu=ON", "intel_iommu=on,ON");
+	/* a kernel parameter's handler reads every occurrence: an item in any is there */
+	EDIT("iommu=pt iommu=1", CL_MERGE, "iommu=pt", "iommu=pt iommu=1");
+	EDIT("intel_iommu=on q intel_iommu=igfx_off", CL_MERGE, "intel_iommu=on",
+	     "intel_iommu=on q intel_iommu=igfx_off");
+	EDIT("iommu=pt iommu=1", CL_MERGE, "iommu=pt,soft,pt", "iommu=pt iommu=1,soft");
+	/* a module's parameter keeps its last occurrence: the item goes there */
+	EDIT("vfio-pci.ids=8086:3e92 vfio-pci.ids=10de:1b80", CL_MERGE, "vfio-pci.ids=8086:3e92",
+	     "vfio-pci.ids=8086:3e92 vfio-pci.ids=10de:1b80,8086:3e92");
 	EDIT("a -- b", CL_SET, "c=1", "a c=1 -- b");
 	EDIT("", CL_SET, "c=1", "c=1");
 	EDIT("\r", CL_SET, "c=1", "c=1\r");
 	EDIT("a b\r", CL_DEL, "b", "a\r");
+	/* across lines, what holds a line end stays (blanked comment lines too), once */
+	EDIT("a quiet\n   \nb", CL_DEL, "quiet", "a\n   \nb");
+	EDIT("a\nquiet c", CL_DEL, "quiet", "a\nc");
+	EDIT("a\nb\nc", CL_DEL, "b", "a\nc");
+	EDIT("a\n  \nq\n   \nb", CL_DEL, "q", "a\n  \n   \nb");
+	EDIT("q\n   \nroot=x\n", CL_DEL, "q", "   \nroot=x\n");
+	EDIT("root=x\nq\n   \n", CL_DEL, "q", "root=x\n   \n");
+	EDIT("root=x\n   \nq\n", CL_DEL, "q", "root=x\n   \n");
+	EDIT("a q\r\n   \r\nb", CL_DEL, "q", "a\r\n   \r\nb");
 
 	/*
 	 * a value the kernel read with '"' kept as data cannot be rebuilt: the
