@@ -20,6 +20,8 @@ struct asg {
 	size_t cs, ce;		/* the list: inside the quotes or parentheses */
 	struct tok *t;
 	size_t nt;
+	size_t line;
+	int plus;		/* VAR+=: appends to what came before */
 };
 
 struct vlines {
@@ -109,6 +111,7 @@ static int parse_asg(const char *file, size_t lineno, enum initconf_format fmt,
 		     const char *p, size_t s, size_t e, const char *var, struct asg *a)
 {
 	size_t vn = strlen(var), i = s, close;
+	int plus = 0;
 	char q;
 	struct buf ref = BUF_INIT;
 
@@ -118,12 +121,14 @@ static int parse_asg(const char *file, size_t lineno, enum initconf_format fmt,
 		return 0;
 	i += vn;
 	if (i < e && p[i] == '+')
-		i++;
+		i++, plus = 1;
 	if (i >= e || p[i] != '=')
 		return 0;
 	i++;
 	memset(a, 0, sizeof(*a));
 	a->start = s;
+	a->line = lineno;
+	a->plus = plus;
 	q = fmt == INITCONF_DRACUT ? p[i] : '(';
 	if (i >= e || (fmt == INITCONF_DRACUT ? (q != '"' && q != '\'') : p[i] != '('))
 		goto bad;
@@ -315,17 +320,24 @@ static int one_op(const char *file, enum initconf_format fmt,
 				buf_printf(&tail, "%s=(%s ${%s[@]})\n", var, add.p, var);
 			goto done;
 		}
-		/* dracut: at the end of the list; mkinitcpio: ahead of what came before */
+		/*
+		 * Ahead of every word of the file's first VAR line (mkinitcpio:
+		 * of what came before, too): the list is a load order (dracut
+		 * modprobes force_drivers one by one, rd.driver.pre in
+		 * modules.d/80base/parse-kernel.sh; mkinitcpio's init runs
+		 * "modprobe -qab $MODULES"), and vfio-pci must claim its device
+		 * before a driver such as i915 or amdgpu in the list does.
+		 */
 		{
 			const struct asg *a = &v.a[0];
-			size_t off = a->ce;
-			int ref = 0;
+			size_t off = a->nt ? a->t[0].off : a->ce;
 			struct buf b = BUF_INIT;
 
-			for (j = 0; fmt == INITCONF_MKINITCPIO && j < a->nt && !ref; j++)
-				if (a->t[j].ref)
-					off = a->t[j].off, ref = 1;
-			if (ref)
+			if (fmt == INITCONF_MKINITCPIO && a->plus)
+				warnf(file, a->line, "%s+=(...) adds after what mkinitcpio.conf and the "
+				      "drop-ins before this one list: %s load after those; "
+				      "%s=(%s ${%s[@]}) puts them first", var, add.p, var, add.p, var);
+			if (a->nt)
 				buf_printf(&b, "%s ", add.p);
 			else if (a->ce == a->cs)
 				buf_printf(&b, fmt == INITCONF_DRACUT ? " %s " : "%s", add.p);
@@ -427,6 +439,28 @@ int initconf_edit(const char *file, enum initconf_format fmt,
 		}
 		buf_free(&cur);
 		cur = next;
+	}
+	/*
+	 * mkinitcpio concatenates mkinitcpio.conf and every drop-in into one
+	 * file before it sources it (mkinitcpio: cat -- "$_d_config/$conf"
+	 * >> "$tmpfile"): a drop-in before this one that lacks its final
+	 * newline would glue its last line to this file's first and break
+	 * every build.  A drop-in an edit changes starts with a newline; one
+	 * left with nothing but that newline is empty.  (mkinitcpio.conf
+	 * itself comes first.)
+	 */
+	if (fmt == INITCONF_MKINITCPIO && strcmp(basename_of(file), "mkinitcpio.conf") != 0 &&
+	    (cur.len != in->len || memcmp(cur.p ? cur.p : "", in->p ? in->p : "", cur.len))) {
+		if (cur.len == 1 && cur.p[0] == '\n') {
+			cur.len = 0;
+		} else if (cur.len && cur.p[0] != '\n') {
+			struct buf sep = BUF_INIT;
+
+			buf_addc(&sep, '\n');
+			buf_add(&sep, cur.p, cur.len);
+			buf_free(&cur);
+			cur = sep;
+		}
 	}
 	buf_add(out, cur.p ? cur.p : "", cur.len);
 	buf_free(&cur);
