@@ -67,6 +67,19 @@ int main(void)
 	CHECK_STR(edit1(M, MODCONF_DEL, "MODULES a", "\nMODULES=(a ${MODULES[@]})\n"), "");
 	CHECK_STR(edit1(M, MODCONF_DEL, "MODULES a", "MODULES=(${MODULES[@]})\n"), "MODULES=(${MODULES[@]})\n");
 	CHECK_STR(edit1(M, MODCONF_SET, "MODULES", ""), "(error)");
+	/* ops one word at a time keep the order they are given in, ahead of the rest */
+	{
+		struct modconf_op ops[] = { { MODCONF_SET, "force_drivers a" }, { MODCONF_SET, "install_items /x" },
+					    { MODCONF_SET, "force_drivers b" }, { MODCONF_SET, "force_drivers c" } };
+		struct buf in = BUF_INIT, out = BUF_INIT;
+
+		buf_adds(&in, "force_drivers+=\" i915 \"\n");
+		CHECK_INT(initconf_edit("t.conf", D, ops, 4, &in, &out), 0);
+		buf_adds(&out, "");
+		CHECK_STR(out.p, "force_drivers+=\" a b c i915 \"\ninstall_items+=\" /x \"\n");
+		buf_free(&in);
+		buf_free(&out);
+	}
 	CHECK_STR(edit1(M, MODCONF_SET, "1X a", ""), "(error)");
 	return UNIT_DONE();
 }
