@@ -197,25 +197,11 @@ static char *install_line(char **slots, size_t n)
 	return buf_detach(&b);
 }
 
-/*
- * The module a device's driver comes from, NULL when the driver is built
- * in (or there is none).  The driver's module link does not tell:
- * drivers/base/module.c module_add_driver() links a built-in driver to
- * its /sys/module entry too (kernel/params.c makes one for a built-in with
- * parameters; newer kernels make one for every built-in driver there,
- * lookup_or_create_module_kobject(), "drivers: base: handle module_kobject
- * creation"), so lib/modules/REL/modules.builtin decides, as kmod does.
- */
+/* the module of d's bound driver, NULL when built in or none (modalias_bound_module) */
 static const char *driver_module(const struct pcidev *d, struct modalias_db *db,
 				 const char *builtin)
 {
-	const char *mod = d->drvmodule;
-
-	if (!mod && d->driver && db && d->modalias)
-		mod = modalias_driver_module(db, d->modalias, d->driver);
-	if (mod && builtin && modname_listed(builtin, mod))
-		return NULL;
-	return mod;
+	return modalias_bound_module(db, builtin, d->drvmodule, d->driver, d->modalias);
 }
 
 /* the devices of the scan as the plan keeps them; -1 after saying why */
@@ -998,13 +984,7 @@ static int read_host(const struct plan_opts *o, struct ctx *c)
 		errorf(c->hp.rel, "the kernel has no vfio-pci (CONFIG_VFIO_PCI)");
 		return -1;
 	}
-	{
-		struct buf f = BUF_INIT;
-
-		buf_printf(&f, "%s/%s/modules.builtin", root_modules(o->co.root), c->hp.rel);
-		c->builtin = root_read_file(o->co.root, f.p);
-		buf_free(&f);
-	}
+	c->builtin = modalias_builtin_read(o->co.root, c->hp.rel);
 	if (c->hp.im.file) {
 		struct buf f = BUF_INIT;
 

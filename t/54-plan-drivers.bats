@@ -70,6 +70,11 @@ plan_lines() { printf '%s\n' "$output" | awk -F'\t' -v k="$1" '$1 == k'; }
 	# built into Debian's kernel (kernel/drivers/tty/serial/8250/8250_pci.ko)
 	grep -qx 'kernel/drivers/tty/serial/8250/8250_pci.ko' "$H/lib/modules/6.1.0-26-amd64/modules.builtin"
 	add_dev 0000:00:16.3 070002 8086 a363 serial 8250_pci 9
+	# pci-list's module field says the same: "-" for built in
+	run -0 "$VFIOKIT_BIN/pci-list" --root "$H" -o slot,driver,module -s 00:16.3
+	[ "$output" = "0000:00:16.3	serial	-" ]
+	run -0 "$VFIOKIT_BIN/pci-list" --root "$H" -o slot,driver,module -s 00:02.0
+	[ "$output" = "0000:00:02.0	i915	i915" ]
 	run -0 --separate-stderr "$VP" --root "$H" 0000:00:16.3
 	[ "${lines[1]}" = "device	0000:00:16.3	0700	8086:a363	serial	-	9	-" ]
 	plan_lines note | grep -qF "serial: built into the kernel (no module)"
