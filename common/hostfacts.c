@@ -129,11 +129,12 @@ static int has_modconf(const char *s, size_t n)
  * HOOKS= line sets, each HOOKS+= line adds.  1 when modconf is in, 0 not,
  * and *where the last file that set HOOKS.
  */
-static int mkinitcpio_modconf(const char *root, char **where)
+/* mkinitcpio.conf, then its drop-ins in the order mkinitcpio cats them; *nf of them */
+static char **mkinitcpio_files(const char *root, size_t *nfiles)
 {
 	struct dirent **ents = NULL;
 	/* inside the root (common/rootpath), as the files read below */
-	int n = root_scandir(root, "/etc/mkinitcpio.conf.d", &ents, NULL), has = 1;
+	int n = root_scandir(root, "/etc/mkinitcpio.conf.d", &ents, NULL);
 	char **files = xcalloc((size_t)(n > 0 ? n : 0) + 2, sizeof(*files));
 	size_t nf = 0;
 
@@ -153,6 +154,16 @@ static int mkinitcpio_modconf(const char *root, char **where)
 	free(ents);
 	if (nf > 2)
 		qsort(files + 1, nf - 1, sizeof(*files), by_version);
+	*nfiles = nf;
+	return files;
+}
+
+static int mkinitcpio_modconf(const char *root, char **where)
+{
+	size_t nf;
+	char **files = mkinitcpio_files(root, &nf);
+	int has = 1;
+
 	*where = NULL;
 	for (size_t f = 0; f < nf; f++) {
 		char *text = root_read_file(root, files[f]);
@@ -334,6 +345,32 @@ static char *tools_early(const char *root, const struct initramfs_plan *p, const
 		s += len + (s[len] == '\n');
 	}
 	free(text);
+	return found;
+}
+
+char *hostfacts_mkinitcpio_glued(const char *root, const char *ours)
+{
+	size_t nf;
+	char **files = mkinitcpio_files(root, &nf), *found = NULL, *text;
+	const char *base = strrchr(ours, '/') + 1;
+	size_t last = 0;
+
+	/* the file just before ours in the concatenation (mkinitcpio.conf is first) */
+	while (last + 1 < nf && strverscmp(strrchr(files[last + 1], '/') + 1, base) < 0)
+		last++;
+	text = root_read_file(root, ours);
+	if (text && text[0] && text[0] != '\n') {
+		char *t = root_read_file(root, files[last]);
+		size_t len = t ? strlen(t) : 0;
+
+		if (len && t[len - 1] != '\n' && plain_name(strrchr(files[last], '/') + 1))
+			found = xstrdup(files[last]);
+		free(t);
+	}
+	free(text);
+	for (size_t f = 0; f < nf; f++)
+		free(files[f]);
+	free(files);
 	return found;
 }
 

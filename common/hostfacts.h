@@ -65,6 +65,14 @@ void hostfacts_initramfs(const char *root, enum initramfs_kind k, struct initram
  */
 char *hostfacts_early_load(const char *root, enum initramfs_kind k,
 			   const struct initramfs_plan *p, const char *module);
+
+/*
+ * mkinitcpio cats mkinitcpio.conf and the drop-ins into one file before it
+ * sources it: the file before ours (the drop-in at path ours, there and
+ * not starting with a newline) whose last line has no newline and so is
+ * glued to our first, or NULL; the caller frees it.
+ */
+char *hostfacts_mkinitcpio_glued(const char *root, const char *ours);
 void initramfs_plan_free(struct initramfs_plan *p);
 
 /*

@@ -816,6 +816,24 @@ static int decide(struct ctx *c, struct pcilist *l)
 			}
 		}
 	}
+	/*
+	 * a drop-in of ours from before the leading newline (initconf.c),
+	 * after a file whose last line has no newline: mkinitcpio's one
+	 * concatenated file would not parse; an edit that changes ours adds
+	 * the newline, one that does not leaves the build broken
+	 */
+	if (c->bs.initramfs == INITRAMFS_MKINITCPIO && hp->im.file) {
+		char *g = hostfacts_mkinitcpio_glued(o->co.root, hp->im.file);
+
+		if (g) {
+			errorf(g, "no newline at its end: mkinitcpio joins its last line to the first "
+			       "line of %s and the initramfs build fails; end %s with a newline",
+			       hp->im.file, g);
+			free(g);
+			r = -1;
+			goto out;
+		}
+	}
 	if (!hp->im.modprobe_d && (vfio_ops.n || bl_ops.n))
 		errorf(hp->im.modprobe_d_where, "HOOKS has no modconf: the initramfs gets no "
 		       "/etc/modprobe.d, so vfio-pci has neither its options nor its softdep there; "

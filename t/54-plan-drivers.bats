@@ -173,3 +173,29 @@ vfio_virqfd" ]
 	diff -r --no-dereference "$BATS_TEST_TMPDIR/etc.before" "$H/etc"
 	[ ! -e "$H/nowhere" ]
 }
+
+# debian-grub turned to Arch's mkinitcpio: the real mkinitcpio.conf
+mkinitcpio_host() {
+	host debian-grub
+	rm -rf "$H/etc/initramfs-tools" "$H/etc/modules"
+	mv "$H/usr/sbin/update-initramfs" "$H/usr/sbin/mkinitcpio"
+	mkdir -p "$H/etc/mkinitcpio.conf.d"
+	cp "$ID/mkinitcpio.conf" "$H/etc/"
+}
+
+@test "mkinitcpio: an old drop-in of ours after one without a final newline is refused, naming that file; a new one starts with a newline and builds" {
+	mkinitcpio_host
+	cp "$ID/mkinitcpio.conf.d/intel.conf" "$H/etc/mkinitcpio.conf.d/"
+	# what an earlier vfio-passthrough wrote: no leading newline; the rerun changes nothing in it
+	printf 'MODULES=(vfio_pci vfio vfio_iommu_type1 vfio_virqfd ${MODULES[@]})\n' >"$H/etc/mkinitcpio.conf.d/vfio.conf"
+	cp -a "$H/etc" "$BATS_TEST_TMPDIR/etc.before"
+	run -2 --separate-stderr "$PT" -n --no-refresh --root "$H" 0000:00:02.0
+	[[ "$stderr" == *"/etc/mkinitcpio.conf.d/intel.conf: no newline at its end: mkinitcpio joins its last line to the first line of /etc/mkinitcpio.conf.d/vfio.conf"* ]]
+	diff -r "$BATS_TEST_TMPDIR/etc.before" "$H/etc"
+	# without the old drop-in: ours starts with a newline, and mkinitcpio's concatenation parses
+	rm "$H/etc/mkinitcpio.conf.d/vfio.conf"
+	run -0 --separate-stderr "$PT" --no-refresh --root "$H" 0000:00:02.0
+	[ "$(head -c 1 "$H/etc/mkinitcpio.conf.d/vfio.conf" | od -An -c | tr -d ' ')" = '\n' ]
+	run -0 bash -c 'cat "$1/mkinitcpio.conf" "$1/mkinitcpio.conf.d/intel.conf" "$1/mkinitcpio.conf.d/vfio.conf" >"$1/all"; . "$1/all"; echo "${MODULES[*]}"' _ "$H/etc"
+	[ "$output" = "vfio_pci vfio vfio_iommu_type1 vfio_virqfd i915 vmd" ]
+}

@@ -97,6 +97,39 @@ int main(void)
 	CHECK_STR(early(INITRAMFS_TOOLS, it, "i915"), "-");
 	CHECK_STR(early(INITRAMFS_MKINITCPIO, "/etc/mkinitcpio.conf.d/vfio.conf", "i915"), "-");
 
+	/* mkinitcpio: a file before ours without its final newline, ours not starting with one */
+	{
+		const char *ours = "/etc/mkinitcpio.conf.d/vfio.conf";
+		char *g;
+
+		dir("/etc/mkinitcpio.conf.d");
+		put("/etc/mkinitcpio.conf", "MODULES=()\n");
+		put("/etc/mkinitcpio.conf.d/intel.conf", "MODULES+=(i915)");
+		CHECK(hostfacts_mkinitcpio_glued(top, ours) == NULL);	/* no drop-in of ours */
+		put(ours, "\nMODULES=(vfio_pci ${MODULES[@]})\n");
+		CHECK(hostfacts_mkinitcpio_glued(top, ours) == NULL);	/* ours starts with a newline */
+		put(ours, "MODULES=(vfio_pci ${MODULES[@]})\n");
+		g = hostfacts_mkinitcpio_glued(top, ours);
+		CHECK_STR(g, "/etc/mkinitcpio.conf.d/intel.conf");
+		free(g);
+		/* one that sorts after ours is after it in the concatenation */
+		put("/etc/mkinitcpio.conf.d/intel.conf", "MODULES+=(i915)\n");
+		put("/etc/mkinitcpio.conf.d/zz.conf", "MODULES+=(vmd)");
+		CHECK(hostfacts_mkinitcpio_glued(top, ours) == NULL);
+		/* only the file just before ours glues to it */
+		put("/etc/mkinitcpio.conf", "MODULES=()");
+		CHECK(hostfacts_mkinitcpio_glued(top, ours) == NULL);
+		{
+			char full[512];
+
+			snprintf(full, sizeof(full), "%s/etc/mkinitcpio.conf.d/intel.conf", top);
+			remove(full);
+		}
+		g = hostfacts_mkinitcpio_glued(top, ours);
+		CHECK_STR(g, "/etc/mkinitcpio.conf");
+		free(g);
+	}
+
 	CHECK_INT(plan_standard_dir("/etc/modules-load.d"), 1);
 	CHECK_INT(plan_standard_dir("/etc/mkinitcpio.conf.d"), 1);
 	CHECK_INT(plan_standard_dir("/etc/default"), 0);
