@@ -46,6 +46,7 @@ struct ctx {
 	struct pciids *ids;
 	struct modalias_db *mods;
 	char *rel;		/* the kernel release, for the vfio field */
+	char *builtin;		/* modules.builtin, for the module field */
 };
 
 static void usage(FILE *f)
@@ -317,11 +318,8 @@ static void put_field(const struct ctx *cx, const struct pcidev *d, enum field f
 		break;
 	case F_MODULE:
 		/* the module modprobe knows the bound driver by (softdep, blacklist) */
-		if (d->drvmodule)
-			fputs(d->drvmodule, stdout);
-		else
-			put_opt(d->driver && cx->mods && d->modalias ?
-				modalias_driver_module(cx->mods, d->modalias, d->driver) : NULL);
+		put_opt(modalias_bound_module(cx->mods, cx->builtin, d->drvmodule, d->driver,
+					      d->modalias));
 		break;
 	case F_VFIO:
 		fputs(vfio_member_ok(d, cx->rel) ? "ok" : "blocks", stdout);
@@ -480,7 +478,7 @@ static int check_text(const char *root, const struct pcilist *l)
 int main(int argc, char **argv)
 {
 	struct listopts lo = { .co = COMMON_OPTS_INIT, .mode = M_FIELDS };
-	struct ctx cx = { NULL, NULL, NULL };
+	struct ctx cx = { NULL, NULL, NULL, NULL };
 	struct pcilist l;
 	char *where = NULL;
 	unsigned want = 0;
@@ -503,8 +501,10 @@ int main(int argc, char **argv)
 		cx.mods = open_mods(&lo, lo.mode == M_LSPCI);
 	else if (lo.mode == M_FIELDS && wants(&lo, F_MODULE))
 		cx.mods = open_mods(&lo, 1);	/* only for drivers without a module link */
-	if (lo.mode == M_FIELDS && wants(&lo, F_VFIO))
+	if (lo.mode == M_FIELDS && (wants(&lo, F_VFIO) || wants(&lo, F_MODULE)))
 		cx.rel = root_kernel_release(&lo.co);
+	if (lo.mode == M_FIELDS && wants(&lo, F_MODULE))
+		cx.builtin = modalias_builtin_read(lo.co.root, cx.rel);
 
 	switch (lo.mode) {
 	case M_LSPCI:
@@ -536,12 +536,15 @@ int main(int argc, char **argv)
 		pciids_close(cx.ids);
 		modalias_close(cx.mods);
 		free(cx.rel);
+		free(cx.builtin);
 		return EXIT_TROUBLE;
 	}
 	if (check_text(lo.co.root, &l) < 0) {
 		pcilist_free(&l);
 		pciids_close(cx.ids);
 		modalias_close(cx.mods);
+		free(cx.rel);
+		free(cx.builtin);
 		return EXIT_TROUBLE;
 	}
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
@@ -556,5 +559,6 @@ int main(int argc, char **argv)
 	pciids_close(cx.ids);
 	modalias_close(cx.mods);
 	free(cx.rel);
+	free(cx.builtin);
 	return close_stdout(shown ? EXIT_YES : EXIT_NO);
 }

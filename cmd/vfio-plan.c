@@ -368,21 +368,86 @@ static int lexists(const char *root, const char *file)
 	return r;
 }
 
-static int dir_exists(const char *root, const char *file)
+/*
+ * The directories of the plan's files that are not there yet, each once,
+ * into *dirs.  A standard drop-in directory (plan_standard_dir) whose
+ * parent is there is made by the run; any other missing one stops the
+ * run, a dry run too (it must not show a plan the run refuses).  0, or -1
+ * after saying why.
+ */
+static int missing_dirs(const char *root, const struct plan *p, char ***dirs, size_t *ndirs)
 {
-	const char *slash = strrchr(file, '/');
-	char *dir = xstrndup(file, (size_t)(slash - file) + (slash == file));
-	struct stat st;
-	int r = root_stat(root, dir, &st) == 0 && S_ISDIR(st.st_mode);
+	int r = 0;
 
-	if (!r) {
+	*dirs = NULL;
+	*ndirs = 0;
+	for (size_t i = 0; i < p->nedits && r == 0; i++) {
+		const char *file = p->edits[i].file, *slash = strrchr(file, '/');
+		char *dir = xstrndup(file, (size_t)(slash - file) + (slash == file));
+		char *parent = xstrndup(dir, (size_t)(strrchr(dir, '/') - dir) + (strrchr(dir, '/') == dir));
+		struct stat st;
+		size_t k;
+
+		for (k = 0; k < *ndirs && strcmp((*dirs)[k], dir); k++)
+			;
+		if (k < *ndirs || (root_stat(root, dir, &st) == 0 && S_ISDIR(st.st_mode))) {
+			free(dir);
+			free(parent);
+			continue;
+		}
+		if (!plan_standard_dir(dir) || lexists(root, dir) ||
+		    root_stat(root, parent, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			char *shown = root_path(root, dir);
+
+			errorf(shown, "no such directory: not created for %s", file);
+			free(shown);
+			free(dir);
+			r = -1;
+		} else {
+			*dirs = xgrow1(*dirs, *ndirs, sizeof(**dirs));
+			(*dirs)[(*ndirs)++] = dir;
+		}
+		free(parent);
+	}
+	return r;
+}
+
+/* make dir (0755) inside the root, its parent there; 0 or -1 after saying why */
+static int make_dir(const char *root, const char *dir)
+{
+	const char *slash = strrchr(dir, '/');
+	char *parent = xstrndup(dir, (size_t)(slash - dir) + (slash == dir));
+	int dfd = root_open(root, parent, O_PATH | O_DIRECTORY), e = 0;
+
+	free(parent);
+	if (dfd < 0)
+		e = -dfd;
+	else if (mkdirat(dfd, slash + 1, 0755) < 0) {
+		struct stat st;
+
+		e = errno;
+		if (e == EEXIST && root_stat(root, dir, &st) == 0 && S_ISDIR(st.st_mode))
+			e = 0;	/* made meanwhile */
+	} else if (fchmodat(dfd, slash + 1, 0755, 0) < 0) {	/* whatever the umask */
+		e = errno;
+	}
+	if (dfd >= 0)
+		close(dfd);
+	if (e) {
 		char *shown = root_path(root, dir);
 
-		errorf(shown, "no such directory: not created for %s", file);
+		errorf_errno(shown, e, "cannot create");
 		free(shown);
+		return -1;
 	}
-	free(dir);
-	return r;
+	return 0;
+}
+
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 static int has_own(const struct journal *j, const struct jitem *it)
@@ -591,6 +656,8 @@ static int apply(struct run *r, char **devs, int ndevs)
 	struct plan p;
 	struct journal j = { 0 };
 	struct buf was = BUF_INIT;
+	char **mk = NULL;
+	size_t nmk = 0;
 	int st;
 
 	if ((st = check_iommu(r)) != EXIT_YES)
@@ -602,6 +669,16 @@ static int apply(struct run *r, char **devs, int ndevs)
 		st = EXIT_YES;
 		goto out;
 	}
+	/* a missing directory: a standard one is made (said first in a dry run), another stops us */
+	if (missing_dirs(r->o.co.root, &p, &mk, &nmk) < 0)
+		goto out;
+	for (size_t i = 0; r->dry && i < nmk; i++) {
+		char *shown = root_path(r->o.co.root, mk[i]);
+
+		printf("mkdir -m 0755 %s\n", shown);
+		free(shown);
+		r->changed = 1;
+	}
 	/* every file is read and edited in memory first: a bad one stops us before any write */
 	if (edits(r, &p, DIFF, r->dry) < 0)
 		goto out;
@@ -611,10 +688,6 @@ static int apply(struct run *r, char **devs, int ndevs)
 		st = refresh_after(r) < 0 ? EXIT_TROUBLE : EXIT_YES;
 		goto out;
 	}
-	/* a file is created, never its directory: a missing one stops us here */
-	for (size_t i = 0; i < p.nedits; i++)
-		if (!dir_exists(r->o.co.root, p.edits[i].file))
-			goto out;
 	if (read_journal(r, &j, &was) < 0)
 		goto out;
 	{
@@ -643,10 +716,14 @@ static int apply(struct run *r, char **devs, int ndevs)
 	if (r->changed && state_mark(&r->st) < 0)
 		goto out;
 	r->changed = 0;
+	for (size_t i = 0; i < nmk; i++)
+		if (make_dir(r->o.co.root, mk[i]) < 0)
+			goto out;
 	if (edits(r, &p, WRITE, 1) < 0)
 		goto out;
 	st = refresh_after(r) < 0 ? EXIT_TROUBLE : EXIT_YES;
 out:
+	free_list(mk, nmk);
 	journal_free(&j);
 	buf_free(&was);
 	plan_free(&p);

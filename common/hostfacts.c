@@ -129,11 +129,12 @@ static int has_modconf(const char *s, size_t n)
  * HOOKS= line sets, each HOOKS+= line adds.  1 when modconf is in, 0 not,
  * and *where the last file that set HOOKS.
  */
-static int mkinitcpio_modconf(const char *root, char **where)
+/* mkinitcpio.conf, then its drop-ins in the order mkinitcpio cats them; *nf of them */
+static char **mkinitcpio_files(const char *root, size_t *nfiles)
 {
 	struct dirent **ents = NULL;
 	/* inside the root (common/rootpath), as the files read below */
-	int n = root_scandir(root, "/etc/mkinitcpio.conf.d", &ents, NULL), has = 1;
+	int n = root_scandir(root, "/etc/mkinitcpio.conf.d", &ents, NULL);
 	char **files = xcalloc((size_t)(n > 0 ? n : 0) + 2, sizeof(*files));
 	size_t nf = 0;
 
@@ -153,6 +154,16 @@ static int mkinitcpio_modconf(const char *root, char **where)
 	free(ents);
 	if (nf > 2)
 		qsort(files + 1, nf - 1, sizeof(*files), by_version);
+	*nfiles = nf;
+	return files;
+}
+
+static int mkinitcpio_modconf(const char *root, char **where)
+{
+	size_t nf;
+	char **files = mkinitcpio_files(root, &nf);
+	int has = 1;
+
 	*where = NULL;
 	for (size_t f = 0; f < nf; f++) {
 		char *text = root_read_file(root, files[f]);
@@ -217,6 +228,162 @@ void hostfacts_initramfs(const char *root, enum initramfs_kind k, struct initram
 	case INITRAMFS_NONE:
 		break;
 	}
+}
+
+/* word [w, w + n) is module m, '-' and '_' alike (dracut.sh: force_drivers=${force_drivers//-/_}) */
+static int word_is(const char *w, size_t n, const char *m)
+{
+	if (strlen(m) != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((w[i] == '-' ? '_' : w[i]) != (m[i] == '-' ? '_' : m[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * text names module among the words of a force_drivers assignment (dracut:
+ * VAR+=" ... " or VAR=" ... ", each on a line of its own: dracut.conf(5))
+ */
+static int dracut_forces(const char *text, const char *module)
+{
+	for (const char *p = text; p && *p;) {
+		size_t len = strcspn(p, "\n"), k = strspn(p, " \t");
+		const char *s = p + k, *e = p + len;
+
+		if ((size_t)(e - s) > 14 && strncmp(s, "force_drivers", 13) == 0) {
+			s += 13;
+			s += *s == '+';
+			if (*s == '=' && (s[1] == '"' || s[1] == '\'')) {
+				char q = s[1];
+
+				for (s += 2; s < e && *s != q;) {
+					size_t n = strcspn(s, " \t\"'\n");
+
+					if (n && s + n <= e && word_is(s, n, module))
+						return 1;
+					s += n ? n : 1;
+				}
+			}
+		}
+		p += len + (p[len] == '\n');
+	}
+	return 0;
+}
+
+/* a file name this kit would print: no byte a message or a path could be bent by */
+static int plain_name(const char *s)
+{
+	return *s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789._+@-") == strlen(s);
+}
+
+static char *dracut_early(const char *root, const struct initramfs_plan *p, const char *module)
+{
+	/* dracut.sh: dracut.conf, then dropindirs_sort ".conf" over /etc first, /usr/lib: sort -Vu */
+	static const char *const dirs[] = { "/etc/dracut.conf.d", "/usr/lib/dracut/dracut.conf.d" };
+	const char *ours = strrchr(p->file, '/') + 1;
+	char **names = NULL, *found = NULL, *text;
+	size_t nn = 0;
+
+	text = root_read_file(root, "/etc/dracut.conf");
+	if (text && dracut_forces(text, module))
+		found = xstrdup("/etc/dracut.conf");
+	free(text);
+	for (size_t d = 0; d < 2 && !found; d++) {
+		struct dirent **ents = NULL;
+		int n = root_scandir(root, dirs[d], &ents, NULL);
+
+		for (int i = 0; i < n; i++) {
+			const char *e = ents[i]->d_name;
+			size_t len = strlen(e), k;
+
+			if (plain_name(e) && e[0] != '.' && len > 5 &&
+			    strcmp(e + len - 5, ".conf") == 0 && strverscmp(e, ours) < 0) {
+				for (k = 0; k < nn && strcmp(strrchr(names[k], '/') + 1, e); k++)
+					;
+				if (k == nn) {	/* /etc's file of a name wins */
+					struct buf b = BUF_INIT;
+
+					buf_printf(&b, "%s/%s", dirs[d], e);
+					names = xgrow1(names, nn, sizeof(*names));
+					names[nn++] = buf_detach(&b);
+				}
+			}
+			free(ents[i]);
+		}
+		free(ents);
+	}
+	for (size_t i = 0; i < nn; i++) {
+		if (!found) {
+			text = root_read_file(root, names[i]);
+			if (text && dracut_forces(text, module))
+				found = xstrdup(names[i]);
+			free(text);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return found;
+}
+
+/* add_modules_from_file (initramfs-tools hook-functions): grep '^[^#]', the first word of each */
+static char *tools_early(const char *root, const struct initramfs_plan *p, const char *module)
+{
+	char *text = root_read_file(root, p->file), *found = NULL;
+
+	for (const char *s = text; s && *s && !found;) {
+		size_t len = strcspn(s, "\n"), k = strspn(s, " \t"), n;
+
+		if (len && s[0] != '#') {
+			n = strcspn(s + k, " \t\r\n");
+			if (word_is(s + k, n, "vfio_pci"))
+				break;	/* vfio-pci is loaded first */
+			if (word_is(s + k, n, module))
+				found = xstrdup(p->file);
+		}
+		s += len + (s[len] == '\n');
+	}
+	free(text);
+	return found;
+}
+
+char *hostfacts_mkinitcpio_glued(const char *root, const char *ours)
+{
+	size_t nf;
+	char **files = mkinitcpio_files(root, &nf), *found = NULL, *text;
+	const char *base = strrchr(ours, '/') + 1;
+	size_t last = 0;
+
+	/* the file just before ours in the concatenation (mkinitcpio.conf is first) */
+	while (last + 1 < nf && strverscmp(strrchr(files[last + 1], '/') + 1, base) < 0)
+		last++;
+	text = root_read_file(root, ours);
+	if (text && text[0] && text[0] != '\n') {
+		char *t = root_read_file(root, files[last]);
+		size_t len = t ? strlen(t) : 0;
+
+		if (len && t[len - 1] != '\n' && plain_name(strrchr(files[last], '/') + 1))
+			found = xstrdup(files[last]);
+		free(t);
+	}
+	free(text);
+	for (size_t f = 0; f < nf; f++)
+		free(files[f]);
+	free(files);
+	return found;
+}
+
+char *hostfacts_early_load(const char *root, enum initramfs_kind k,
+			   const struct initramfs_plan *p, const char *module)
+{
+	if (!p->file)
+		return NULL;
+	if (k == INITRAMFS_DRACUT)
+		return dracut_early(root, p, module);
+	if (k == INITRAMFS_TOOLS)
+		return tools_early(root, p, module);
+	return NULL;
 }
 
 void initramfs_plan_free(struct initramfs_plan *p)

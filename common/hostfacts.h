@@ -54,6 +54,25 @@ struct initramfs_plan {
 	char *modprobe_d_where;	/* when it has not: the file that says so */
 };
 void hostfacts_initramfs(const char *root, enum initramfs_kind k, struct initramfs_plan *p);
+
+/*
+ * The file under root that makes generator k's initramfs load module by
+ * name ahead of the vfio modules of p (a load by name, modprobe M, is not
+ * stopped by "blacklist M"), or NULL; the caller frees it.  dracut:
+ * force_drivers of dracut.conf and of the drop-ins sorted before p->file;
+ * initramfs-tools: a line of /etc/initramfs-tools/modules.  The name
+ * returned holds only bytes a path of this kit may hold.
+ */
+char *hostfacts_early_load(const char *root, enum initramfs_kind k,
+			   const struct initramfs_plan *p, const char *module);
+
+/*
+ * mkinitcpio cats mkinitcpio.conf and the drop-ins into one file before it
+ * sources it: the file before ours (the drop-in at path ours, there and
+ * not starting with a newline) whose last line has no newline and so is
+ * glued to our first, or NULL; the caller frees it.
+ */
+char *hostfacts_mkinitcpio_glued(const char *root, const char *ours);
 void initramfs_plan_free(struct initramfs_plan *p);
 
 /*

@@ -20,6 +20,8 @@ struct asg {
 	size_t cs, ce;		/* the list: inside the quotes or parentheses */
 	struct tok *t;
 	size_t nt;
+	size_t line;
+	int plus;		/* VAR+=: appends to what came before */
 };
 
 struct vlines {
@@ -109,6 +111,7 @@ static int parse_asg(const char *file, size_t lineno, enum initconf_format fmt,
 		     const char *p, size_t s, size_t e, const char *var, struct asg *a)
 {
 	size_t vn = strlen(var), i = s, close;
+	int plus = 0;
 	char q;
 	struct buf ref = BUF_INIT;
 
@@ -118,12 +121,14 @@ static int parse_asg(const char *file, size_t lineno, enum initconf_format fmt,
 		return 0;
 	i += vn;
 	if (i < e && p[i] == '+')
-		i++;
+		i++, plus = 1;
 	if (i >= e || p[i] != '=')
 		return 0;
 	i++;
 	memset(a, 0, sizeof(*a));
 	a->start = s;
+	a->line = lineno;
+	a->plus = plus;
 	q = fmt == INITCONF_DRACUT ? p[i] : '(';
 	if (i >= e || (fmt == INITCONF_DRACUT ? (q != '"' && q != '\'') : p[i] != '('))
 		goto bad;
@@ -265,8 +270,25 @@ static int has_word(const struct vlines *v, const char *p, const char *w)
 	return 0;
 }
 
-static int one_op(const char *file, enum initconf_format fmt,
-		  const struct modconf_op *op, const struct buf *in, struct buf *out)
+/* [w, w + n) is one of the space-separated words of list */
+static int in_words(const struct buf *list, const char *w, size_t n)
+{
+	for (const char *s = list->p; s && *s;) {
+		size_t k = strcspn(s, " ");
+
+		if (nameeq(s, k, w, n))
+			return 1;
+		s += k + (s[k] == ' ');
+	}
+	return 0;
+}
+
+/*
+ * One op on in into out.  before: the words the earlier ops of this call
+ * added to this op's VAR (space-separated); added: where this op's go.
+ */
+static int one_op(const char *file, enum initconf_format fmt, const struct modconf_op *op,
+		  const struct buf *before, struct buf *added, const struct buf *in, struct buf *out)
 {
 	const char *p = in->p ? in->p : "", *opname = modconf_opname(op->kind);
 	struct vlines v = { NULL, 0 };
@@ -306,6 +328,7 @@ static int one_op(const char *file, enum initconf_format fmt,
 		}
 		if (!add.len)
 			goto done;
+		buf_printf(added, "%s%s", added->len ? " " : "", add.p);
 		if (!v.n) {
 			if (in->len && p[in->len - 1] != '\n')
 				buf_addc(&tail, '\n');
@@ -315,17 +338,33 @@ static int one_op(const char *file, enum initconf_format fmt,
 				buf_printf(&tail, "%s=(%s ${%s[@]})\n", var, add.p, var);
 			goto done;
 		}
-		/* dracut: at the end of the list; mkinitcpio: ahead of what came before */
+		/*
+		 * Ahead of every word of the file's first VAR line (mkinitcpio:
+		 * of what came before, too): the list is a load order (dracut
+		 * modprobes force_drivers one by one, rd.driver.pre in
+		 * modules.d/80base/parse-kernel.sh; mkinitcpio's init runs
+		 * "modprobe -qab $MODULES"), and vfio-pci must claim its device
+		 * before a driver such as i915 or amdgpu in the list does.  Words
+		 * the earlier ops of this call put there come first, so that
+		 * --set 'V a' --set 'V b' gives the order of --set 'V a b'.
+		 */
 		{
 			const struct asg *a = &v.a[0];
-			size_t off = a->ce;
-			int ref = 0;
+			size_t off = a->nt ? a->t[0].off : a->ce, lead = 0;
 			struct buf b = BUF_INIT;
 
-			for (j = 0; fmt == INITCONF_MKINITCPIO && j < a->nt && !ref; j++)
-				if (a->t[j].ref)
-					off = a->t[j].off, ref = 1;
-			if (ref)
+			while (lead < a->nt && !a->t[lead].ref &&
+			       in_words(before, p + a->t[lead].off, a->t[lead].len))
+				lead++;
+
+			if (fmt == INITCONF_MKINITCPIO && a->plus)
+				warnf(file, a->line, "%s+=(...) adds after what mkinitcpio.conf and the "
+				      "drop-ins before this one list: %s load after those; "
+				      "%s=(%s ${%s[@]}) puts them first", var, add.p, var, add.p, var);
+			if (lead) {
+				off = a->t[lead - 1].off + a->t[lead - 1].len;
+				buf_printf(&b, " %s", add.p);
+			} else if (a->nt)
 				buf_printf(&b, "%s ", add.p);
 			else if (a->ce == a->cs)
 				buf_printf(&b, fmt == INITCONF_DRACUT ? " %s " : "%s", add.p);
@@ -410,23 +449,66 @@ int initconf_edit(const char *file, enum initconf_format fmt,
 		  const struct modconf_op *ops, size_t nops,
 		  const struct buf *in, struct buf *out)
 {
-	struct buf cur = BUF_INIT;
+	struct buf cur = BUF_INIT, *added = xcalloc(nops + 1, sizeof(*added));
+	char **vars = xcalloc(nops + 1, sizeof(*vars));
+	int r = 0;
 
 	if (memchr(in->p ? in->p : "", '\0', in->len)) {
 		errorf(file, "a NUL byte: not a text file");
 		return -1;
 	}
 	buf_add(&cur, in->p ? in->p : "", in->len);
-	for (size_t i = 0; i < nops; i++) {
-		struct buf next = BUF_INIT;
+	for (size_t i = 0; i < nops && r == 0; i++) {
+		struct buf next = BUF_INIT, none = BUF_INIT, *mine = &none;
+		size_t k, vn = strcspn(ops[i].arg + strspn(ops[i].arg, " \t"), " \t");
+		const char *v = ops[i].arg + strspn(ops[i].arg, " \t");
 
-		if (one_op(file, fmt, &ops[i], &cur, &next) < 0) {
-			buf_free(&next);
-			buf_free(&cur);
-			return -1;
-		}
+		/* the words added so far to this op's VAR, by --set; a --del forgets them */
+		for (k = 0; k < i && !(vars[k] && strlen(vars[k]) == vn && !strncmp(vars[k], v, vn)); k++)
+			;
+		if (k == i)
+			vars[i] = xstrndup(v, vn);
+		else
+			mine = &added[k];
+		if (ops[i].kind != MODCONF_SET)
+			buf_reset(mine);
+		if (one_op(file, fmt, &ops[i], mine, mine == &none ? &added[i] : mine, &cur, &next) < 0)
+			r = -1;
+		buf_free(&none);
 		buf_free(&cur);
 		cur = next;
+	}
+	for (size_t i = 0; i < nops; i++) {
+		buf_free(&added[i]);
+		free(vars[i]);
+	}
+	free(added);
+	free(vars);
+	if (r < 0) {
+		buf_free(&cur);
+		return -1;
+	}
+	/*
+	 * mkinitcpio concatenates mkinitcpio.conf and every drop-in into one
+	 * file before it sources it (mkinitcpio: cat -- "$_d_config/$conf"
+	 * >> "$tmpfile"): a drop-in before this one that lacks its final
+	 * newline would glue its last line to this file's first and break
+	 * every build.  A drop-in an edit changes starts with a newline; one
+	 * left with nothing but that newline is empty.  (mkinitcpio.conf
+	 * itself comes first.)
+	 */
+	if (fmt == INITCONF_MKINITCPIO && strcmp(basename_of(file), "mkinitcpio.conf") != 0 &&
+	    (cur.len != in->len || memcmp(cur.p ? cur.p : "", in->p ? in->p : "", cur.len))) {
+		if (cur.len == 1 && cur.p[0] == '\n') {
+			cur.len = 0;
+		} else if (cur.len && cur.p[0] != '\n') {
+			struct buf sep = BUF_INIT;
+
+			buf_addc(&sep, '\n');
+			buf_add(&sep, cur.p, cur.len);
+			buf_free(&cur);
+			cur = sep;
+		}
 	}
 	buf_add(out, cur.p ? cur.p : "", cur.len);
 	buf_free(&cur);

@@ -2,6 +2,7 @@
 #include "modalias.h"
 #include "buf.h"
 #include "err.h"
+#include "modname.h"
 #include "rootpath.h"
 
 #include <errno.h>
@@ -260,4 +261,37 @@ const char *modalias_driver_module(const struct modalias_db *db, const char *ali
 	}
 	free(m);
 	return found;
+}
+
+char *modalias_builtin_read(const char *root, const char *rel)
+{
+	struct buf path = BUF_INIT;
+	char *text;
+
+	if (!rel)
+		return NULL;
+	buf_printf(&path, "%s/%s/modules.builtin", root_modules(root), rel);
+	text = root_read_file(root, path.p);
+	buf_free(&path);
+	return text;
+}
+
+/*
+ * The link alone does not tell: drivers/base/module.c module_add_driver()
+ * links a built-in driver to its /sys/module entry too (kernel/params.c
+ * makes one for a built-in with parameters; newer kernels one for every
+ * built-in driver, lookup_or_create_module_kobject(), "drivers: base:
+ * handle module_kobject creation"), so modules.builtin decides, as kmod
+ * does (libkmod kmod_module_get_initstate(): KMOD_MODULE_BUILTIN).
+ */
+const char *modalias_bound_module(const struct modalias_db *db, const char *builtin,
+				  const char *link, const char *driver, const char *alias)
+{
+	const char *mod = link;
+
+	if (!mod && driver && db && alias)
+		mod = modalias_driver_module(db, alias, driver);
+	if (mod && builtin && modname_listed(builtin, mod))
+		return NULL;
+	return mod;
 }

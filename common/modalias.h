@@ -47,4 +47,16 @@ size_t modalias_lookup(const struct modalias_db *db, const char *alias,
 const char *modalias_driver_module(const struct modalias_db *db, const char *alias,
 				   const char *driver);
 
+/* lib/modules/REL/modules.builtin read inside root, NULL when unreadable; the caller frees */
+char *modalias_builtin_read(const char *root, const char *rel);
+
+/*
+ * The module modprobe knows a bound driver by, NULL when it is built in or
+ * there is none: the driver's module link (link, or NULL), else
+ * modalias_driver_module() (db may be NULL); a name that builtin, the text
+ * of modules.builtin (or NULL), lists is built in, whatever the link says.
+ */
+const char *modalias_bound_module(const struct modalias_db *db, const char *builtin,
+				  const char *link, const char *driver, const char *alias);
+
 #endif

@@ -5,6 +5,7 @@
 #include "plan.h"
 #include "err.h"
 #include "modalias.h"
+#include "modname.h"
 #include "pcidevarg.h"
 #include "rootpath.h"
 #include "sysfs.h"
@@ -119,6 +120,18 @@ void plan_free(struct plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
+int plan_standard_dir(const char *dir)
+{
+	static const char *const std[] = {
+		"/etc/modules-load.d", "/etc/modprobe.d", "/etc/dracut.conf.d", "/etc/mkinitcpio.conf.d"
+	};
+
+	for (size_t i = 0; i < sizeof(std) / sizeof(*std); i++)
+		if (strcmp(dir, std[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * The slots an install vfio-pci line names: the words of "install vfio-pci
  * for d in SLOT...; do ..." that are PCI slots (a ';' after the last one).
@@ -184,14 +197,20 @@ static char *install_line(char **slots, size_t n)
 	return buf_detach(&b);
 }
 
+/* the module of d's bound driver, NULL when built in or none (modalias_bound_module) */
+static const char *driver_module(const struct pcidev *d, struct modalias_db *db,
+				 const char *builtin)
+{
+	return modalias_bound_module(db, builtin, d->drvmodule, d->driver, d->modalias);
+}
+
 /* the devices of the scan as the plan keeps them; -1 after saying why */
-static int keep_dev(struct plan *p, const struct pcidev *d, struct modalias_db *db)
+static int keep_dev(struct plan *p, const struct pcidev *d, struct modalias_db *db,
+		    const char *builtin)
 {
 	struct pdev *k;
-	const char *mod = d->drvmodule;
+	const char *mod = driver_module(d, db, builtin);
 
-	if (!mod && d->driver && db && d->modalias)
-		mod = modalias_driver_module(db, d->modalias, d->driver);
 	if ((d->driver && !is_name(d->driver)) || (mod && !is_name(mod))) {
 		errorf(d->slot, "'%s' '%s': not a driver or module name a kernel makes",
 		       d->driver ? d->driver : "-", mod ? mod : "-");
@@ -247,8 +266,8 @@ static int listed(const struct buf *b, const char *w)
 }
 
 /* read the facts: DEVICE operands into p->dev, with their group's members */
-static int choose_devices(const struct plan_opts *o, const char *rel, char **devs, int ndevs,
-			  struct plan *p, struct pcilist *l)
+static int choose_devices(const struct plan_opts *o, const char *rel, const char *builtin,
+			  char **devs, int ndevs, struct plan *p, struct pcilist *l)
 {
 	struct modalias_db *db = NULL;
 	char *where = NULL;
@@ -284,7 +303,7 @@ static int choose_devices(const struct plan_opts *o, const char *rel, char **dev
 			found = 1;
 			pci_slot_name(&l->dev[j], s, sizeof(s));
 			if (!chosen(p, s))
-				r = keep_dev(p, &l->dev[j], db);
+				r = keep_dev(p, &l->dev[j], db, builtin);
 		}
 		if (r == 0 && !found) {
 			errorf(devs[i], "no such PCI device under %s", o->co.root);
@@ -356,7 +375,7 @@ static int choose_devices(const struct plan_opts *o, const char *rel, char **dev
 				}
 				errorf(s, "shares IOMMU group %s on %s and must go to the VM too", gs,
 				       d->driver ? d->driver : "-");
-				r = keep_dev(p, d, db);
+				r = keep_dev(p, d, db, builtin);
 			}
 			if (r == 0 && p->ndev > before && !o->group) {
 				errorf(NULL, "IOMMU group %s has other devices: pass --group to take "
@@ -388,6 +407,7 @@ struct ctx {
 	const char *cmdflag;	/* "-", "-g", "--entry" */
 	const char *imflag;	/* "--format=..." */
 	char *modfile_flag;
+	char *builtin;		/* lib/modules/REL/modules.builtin, or NULL */
 };
 
 static int by_name(const void *a, const void *b)
@@ -502,6 +522,53 @@ static void say_params(const struct oplist *cmd, int del, struct buf *b)
 		if (d == del)
 			buf_printf(b, " %s", cmd->arg[i]);
 	}
+}
+
+/*
+ * --method blacklist takes each module of mods (space-separated) from the
+ * whole host: the other devices on it lose their driver (the host's iGPU,
+ * its sound), said in a note; and a generator that loads the module by
+ * name in the initramfs ahead of vfio-pci defeats it, an error: kmod's
+ * modprobe applies a blacklist to aliases only, never to "modprobe i915"
+ * (tools/modprobe.c insmod(): KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY, the
+ * whole blacklist only with -b, which udev passes).
+ */
+static int blacklist_checks(struct ctx *c, const struct pcilist *l, const char *mods)
+{
+	char *m = xstrdup(mods ? mods : ""), *save = NULL;
+	int r = 0;
+
+	for (char *w = strtok_r(m, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		struct buf others = BUF_INIT;
+		char *f = hostfacts_early_load(c->o->co.root, c->bs.initramfs, &c->hp.im, w);
+
+		if (f) {
+			errorf(f, "the initramfs loads %s by name ahead of vfio-pci, which a blacklist "
+			       "does not stop: use --method ids (its softdep loads vfio-pci first), or "
+			       "take %s out of %s", w, w, f);
+			free(f);
+			r = -1;
+		}
+		for (size_t i = 0; i < l->n; i++) {
+			const struct pcidev *d = &l->dev[i];
+			const char *dm;
+			char s[32];
+
+			pci_slot_name(d, s, sizeof(s));
+			if (chosen(c->p, s) || !d->driver || !is_name(d->driver))
+				continue;
+			dm = driver_module(d, NULL, c->builtin);
+			if (dm && is_name(dm) && modname_eq(dm, strlen(dm), w, strlen(w)))
+				buf_printf(&others, " %s [%04x %04x:%04x] on %s", s, d->class24 >> 8,
+					   d->vendor, d->device, d->driver);
+		}
+		if (others.len)
+			note(c->p, "blacklist %s: the host's other devices on it lose their driver "
+			     "too:%s; --method ids leaves them be", w, others.p);
+		buf_free(&others);
+	}
+	free(m);
+	return r;
 }
 
 static int decide(struct ctx *c, struct pcilist *l)
@@ -695,6 +762,10 @@ static int decide(struct ctx *c, struct pcilist *l)
 		op_add(&vfio_ops, "--merge", tmp.p);
 	}
 	if (p->method == PM_BLACKLIST) {
+		if (blacklist_checks(c, l, mods.p) < 0) {
+			r = -1;
+			goto out;
+		}
 		per_module(&bl_ops, mods.p, "blacklist ", "");
 	} else if (p->method == PM_ALIAS) {
 		if (builtin) {
@@ -743,6 +814,24 @@ static int decide(struct ctx *c, struct pcilist *l)
 				buf_printf(&tmp, "%s %s", hp->im.files_var, VFIO_CONF);
 				op_add(&im_ops, "--set", tmp.p);
 			}
+		}
+	}
+	/*
+	 * a drop-in of ours from before the leading newline (initconf.c),
+	 * after a file whose last line has no newline: mkinitcpio's one
+	 * concatenated file would not parse; an edit that changes ours adds
+	 * the newline, one that does not leaves the build broken
+	 */
+	if (c->bs.initramfs == INITRAMFS_MKINITCPIO && hp->im.file) {
+		char *g = hostfacts_mkinitcpio_glued(o->co.root, hp->im.file);
+
+		if (g) {
+			errorf(g, "no newline at its end: mkinitcpio joins its last line to the first "
+			       "line of %s and the initramfs build fails; end %s with a newline",
+			       hp->im.file, g);
+			free(g);
+			r = -1;
+			goto out;
 		}
 	}
 	if (!hp->im.modprobe_d && (vfio_ops.n || bl_ops.n))
@@ -872,6 +961,7 @@ static void ctx_free(struct ctx *c)
 		free(c->cmdfiles[i]);
 	free(c->cmdfiles);
 	free(c->modfile_flag);
+	free(c->builtin);
 	hostprofile_free(&c->hp);
 }
 
@@ -912,6 +1002,7 @@ static int read_host(const struct plan_opts *o, struct ctx *c)
 		errorf(c->hp.rel, "the kernel has no vfio-pci (CONFIG_VFIO_PCI)");
 		return -1;
 	}
+	c->builtin = modalias_builtin_read(o->co.root, c->hp.rel);
 	if (c->hp.im.file) {
 		struct buf f = BUF_INIT;
 
@@ -944,7 +1035,7 @@ int plan_make(const struct plan_opts *o, char **devs, int ndevs, struct plan *p)
 		return EXIT_YES;
 	}
 	if (r == 0)
-		r = choose_devices(o, c.hp.rel, devs, ndevs, p, &l);
+		r = choose_devices(o, c.hp.rel, c.builtin, devs, ndevs, p, &l);
 	if (r == 0)
 		r = decide(&c, &l);
 	if (r == 0 && c.ncmd)

@@ -81,6 +81,13 @@ int plan_undo(const struct plan_opts *o, const struct journal *j, const char *wh
 
 void plan_free(struct plan *p);
 
+/*
+ * dir is a standard drop-in directory a run may create when its parent is
+ * there: /etc/modules-load.d (modules-load.d(5)), /etc/modprobe.d
+ * (modprobe.d(5)), /etc/dracut.conf.d, /etc/mkinitcpio.conf.d
+ */
+int plan_standard_dir(const char *dir);
+
 /* the slots the install vfio-pci lines of text name, each once; the caller frees */
 size_t plan_install_slots(const char *text, char ***slots);
 

@@ -21,10 +21,10 @@ mkinitcpio_sees() { bash -c 'MODULES=(amdgpu); . "$1"; echo "${MODULES[*]}"' _ "
 	[ "$output" = "nvme vfio_pci vfio vfio_iommu_type1" ]
 }
 
-@test "dracut: words join the file's force_drivers line, spacing kept; other lines untouched; a word there already is not added" {
+@test "dracut: words join the file's force_drivers line ahead of its words, spacing kept; other lines untouched; a word there already is not added" {
 	f="$BATS_TEST_TMPDIR/etc/dracut.conf.d/50-mine.conf"
 	text "$f" '# mine\nadd_drivers+=" vfio "\nforce_drivers+="nvme  vfio-pci" # early\nhostonly="yes"\n'
-	mc_twice "$f" '# mine\nadd_drivers+=" vfio "\nforce_drivers+="nvme  vfio-pci vfio vfio_iommu_type1" # early\nhostonly="yes"\n' \
+	mc_twice "$f" '# mine\nadd_drivers+=" vfio "\nforce_drivers+="vfio vfio_iommu_type1 nvme  vfio-pci" # early\nhostonly="yes"\n' \
 		--set "force_drivers $V"
 }
 
@@ -35,10 +35,10 @@ mkinitcpio_sees() { bash -c 'MODULES=(amdgpu); . "$1"; echo "${MODULES[*]}"' _ "
 	mc_twice "$f" '# x\n' --del force_drivers
 }
 
-@test "mkinitcpio: a new drop-in puts the vfio modules ahead of every module mkinitcpio.conf has" {
+@test "mkinitcpio: a new drop-in puts the vfio modules ahead of every module mkinitcpio.conf has, after a newline" {
 	f="$BATS_TEST_TMPDIR/etc/mkinitcpio.conf.d/vfio.conf"
 	mkdir -p "${f%/*}"
-	mc_twice "$f" 'MODULES=(vfio_pci vfio vfio_iommu_type1 ${MODULES[@]})\n' --set "MODULES $V"
+	mc_twice "$f" '\nMODULES=(vfio_pci vfio vfio_iommu_type1 ${MODULES[@]})\n' --set "MODULES $V"
 	run -0 mkinitcpio_sees "$f"
 	[ "$output" = "vfio_pci vfio vfio_iommu_type1 amdgpu" ]
 	# an old mkinitcpio.conf with a string: its words, one each
@@ -46,11 +46,11 @@ mkinitcpio_sees() { bash -c 'MODULES=(amdgpu); . "$1"; echo "${MODULES[*]}"' _ "
 	[ "$output" = "vfio_pci vfio vfio_iommu_type1 amdgpu nvme" ]
 }
 
-@test "mkinitcpio: words go ahead of \${MODULES[@]} in the file's line; --del takes them out, the line goes when only the reference is left" {
+@test "mkinitcpio: words go ahead of the words and \${MODULES[@]} in the file's line; --del takes them out, the line goes when only the reference is left" {
 	f="$BATS_TEST_TMPDIR/etc/mkinitcpio.conf.d/10-gpu.conf"
 	text "$f" 'MODULES=(nvme vfio "${MODULES[@]}") # mine\nHOOKS+=(x)\n'
-	mc_twice "$f" 'MODULES=(nvme vfio vfio_pci vfio_iommu_type1 "${MODULES[@]}") # mine\nHOOKS+=(x)\n' --set "MODULES $V"
-	mc_twice "$f" 'MODULES=(nvme "${MODULES[@]}") # mine\nHOOKS+=(x)\n' --del "MODULES $V"
+	mc_twice "$f" '\nMODULES=(vfio_pci vfio_iommu_type1 nvme vfio "${MODULES[@]}") # mine\nHOOKS+=(x)\n' --set "MODULES $V"
+	mc_twice "$f" '\nMODULES=(nvme "${MODULES[@]}") # mine\nHOOKS+=(x)\n' --del "MODULES $V"
 	text "$f" 'MODULES=(vfio_pci vfio vfio_iommu_type1 ${MODULES[@]})\n'
 	mc_twice "$f" '' --del "MODULES $V"
 }

@@ -607,7 +607,8 @@ fedora_igpu() {
 @test "Arch, mkinitcpio and GRUB, a GPU on amdgpu: a mkinitcpio.conf.d drop-in loads vfio-pci ahead of every module; modules-load.d, not /etc/modules" {
 	arch_amdgpu
 	run -0 --separate-stderr "$PT" --root "$H" 0000:03:00.0
-	want 'MODULES=(vfio_pci vfio vfio_iommu_type1 ${MODULES[@]})'
+	# a newline first: mkinitcpio concatenates the drop-ins (t/24)
+	want '' 'MODULES=(vfio_pci vfio vfio_iommu_type1 ${MODULES[@]})'
 	same "$H/etc/mkinitcpio.conf.d/vfio.conf"
 	# mkinitcpio appends the drop-ins to mkinitcpio.conf and sources the whole
 	printf 'MODULES=(nvme)\n' >"$BATS_TEST_TMPDIR/main.conf"

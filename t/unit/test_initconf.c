@@ -48,18 +48,38 @@ int main(void)
 	CHECK_STR(edit1(D, MODCONF_DEL, "force_drivers a", "force_drivers+=\" a b \"\n"), "force_drivers+=\" b \"\n");
 	CHECK_STR(edit1(D, MODCONF_DEL, "force_drivers a b", "#\nforce_drivers+=\" a b \"\n"), "#\n");
 	CHECK_STR(edit1(D, MODCONF_SET, "install_items /a/b_c", "install_items+=\" /a/b-c \"\n"),
-		  "install_items+=\" /a/b-c /a/b_c \"\n");
+		  "install_items+=\" /a/b_c /a/b-c \"\n");
 	CHECK_STR(edit1(D, MODCONF_DEL, "force_drivers z", "force_drivers+=\"\"\n"), "force_drivers+=\"\"\n");
 
-	CHECK_STR(edit1(M, MODCONF_SET, "MODULES a b", ""), "MODULES=(a b ${MODULES[@]})\n");
-	CHECK_STR(edit1(M, MODCONF_SET, "MODULES b", "MODULES=(a ${MODULES[@]})\n"), "MODULES=(a b ${MODULES[@]})\n");
-	CHECK_STR(edit1(M, MODCONF_SET, "MODULES b", "MODULES=()\n"), "MODULES=(b)\n");
-	CHECK_STR(edit1(M, MODCONF_SET, "MODULES b", "MODULES=(a)\n"), "MODULES=(a b)\n");
+	/* new words go ahead of the list's (a load order); a changed file starts with a newline */
+	CHECK_STR(edit1(M, MODCONF_SET, "MODULES a b", ""), "\nMODULES=(a b ${MODULES[@]})\n");
+	CHECK_STR(edit1(M, MODCONF_SET, "MODULES b", "MODULES=(a ${MODULES[@]})\n"), "\nMODULES=(b a ${MODULES[@]})\n");
+	CHECK_STR(edit1(M, MODCONF_SET, "MODULES b", "MODULES=()\n"), "\nMODULES=(b)\n");
+	CHECK_STR(edit1(M, MODCONF_SET, "MODULES b", "MODULES=(a)\n"), "\nMODULES=(b a)\n");
+	CHECK_STR(edit1(M, MODCONF_SET, "MODULES b", "\nMODULES=(a)\n"), "\nMODULES=(b a)\n");
+	CHECK_STR(edit1(M, MODCONF_SET, "MODULES a", "MODULES=(a)"), "MODULES=(a)");
+	CHECK_STR(edit1(D, MODCONF_SET, "force_drivers b", "force_drivers+=\" i915 \"\n"),
+		  "force_drivers+=\" b i915 \"\n");
 	CHECK_STR(edit1(M, MODCONF_SET, "MODULES b", "MODULES=(${MODULE[@]})\n"), "(error)");
-	CHECK_STR(edit1(M, MODCONF_DEL, "MODULES a c", "MODULES=(a b c d ${MODULES[@]})\n"), "MODULES=(b d ${MODULES[@]})\n");
-	CHECK_STR(edit1(M, MODCONF_DEL, "MODULES a b", "MODULES=(a b ${MODULES[@]} c)\n"), "MODULES=(${MODULES[@]} c)\n");
+	CHECK_STR(edit1(M, MODCONF_DEL, "MODULES a c", "MODULES=(a b c d ${MODULES[@]})\n"), "\nMODULES=(b d ${MODULES[@]})\n");
+	CHECK_STR(edit1(M, MODCONF_DEL, "MODULES a b", "MODULES=(a b ${MODULES[@]} c)\n"), "\nMODULES=(${MODULES[@]} c)\n");
+	/* the line goes: nothing is left, not even the newline it began with */
+	CHECK_STR(edit1(M, MODCONF_DEL, "MODULES a", "\nMODULES=(a ${MODULES[@]})\n"), "");
 	CHECK_STR(edit1(M, MODCONF_DEL, "MODULES a", "MODULES=(${MODULES[@]})\n"), "MODULES=(${MODULES[@]})\n");
 	CHECK_STR(edit1(M, MODCONF_SET, "MODULES", ""), "(error)");
+	/* ops one word at a time keep the order they are given in, ahead of the rest */
+	{
+		struct modconf_op ops[] = { { MODCONF_SET, "force_drivers a" }, { MODCONF_SET, "install_items /x" },
+					    { MODCONF_SET, "force_drivers b" }, { MODCONF_SET, "force_drivers c" } };
+		struct buf in = BUF_INIT, out = BUF_INIT;
+
+		buf_adds(&in, "force_drivers+=\" i915 \"\n");
+		CHECK_INT(initconf_edit("t.conf", D, ops, 4, &in, &out), 0);
+		buf_adds(&out, "");
+		CHECK_STR(out.p, "force_drivers+=\" a b c i915 \"\ninstall_items+=\" /x \"\n");
+		buf_free(&in);
+		buf_free(&out);
+	}
 	CHECK_STR(edit1(M, MODCONF_SET, "1X a", ""), "(error)");
 	return UNIT_DONE();
 }

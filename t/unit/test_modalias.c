@@ -80,6 +80,17 @@ int main(void)
 		CHECK_STR(m[7], "mod7");
 		modalias_close(db);
 	}
+	/* a module link to a module modules.builtin lists is a built-in driver */
+	{
+		const char *builtin = "kernel/drivers/pci/pcieport.ko\n"
+				      "kernel/drivers/tty/serial/8250/8250_pci.ko\n";
+
+		CHECK(modalias_bound_module(NULL, builtin, "8250_pci", "serial", NULL) == NULL);
+		CHECK_STR(modalias_bound_module(NULL, builtin, "i915", "i915", NULL), "i915");
+		CHECK_STR(modalias_bound_module(NULL, NULL, "8250_pci", "serial", NULL), "8250_pci");
+		CHECK(modalias_bound_module(NULL, builtin, NULL, "serial", "pci:v00008086d0000A363") == NULL);
+		CHECK(modalias_bound_module(NULL, builtin, "8250", "serial", NULL) != NULL);
+	}
 	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
 	CHECK_INT(system(p), 0);
 	return UNIT_DONE();
