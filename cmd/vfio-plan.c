@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 enum {
-	OPT_APPLY = OPT_TOOL, OPT_AS, OPT_GROUP, OPT_METHOD, OPT_NO_REFRESH, OPT_UNDO
+	OPT_APPLY = OPT_TOOL, OPT_AS, OPT_FORCE, OPT_GROUP, OPT_METHOD, OPT_NO_REFRESH, OPT_UNDO
 };
 
 struct run {
@@ -40,10 +40,10 @@ static void usage(FILE *f)
 {
 	/* run as vfio-passthrough (--as): its synopsis, which --apply is */
 	if (strcmp(progname, "vfio-plan"))
-		fprintf(f, "usage: %s [--root DIR] [-n] [--no-refresh] [--group] "
+		fprintf(f, "usage: %s [--root DIR] [-n] [--no-refresh] [--force] [--group] "
 			"[--method slot|ids|blacklist|alias|softdep] [--undo] DEVICE...\n", progname);
 	else
-		fprintf(f, "usage: %s [--root DIR] [--apply [-n] [--no-refresh]] [--group] "
+		fprintf(f, "usage: %s [--root DIR] [--apply [-n] [--no-refresh]] [--force] [--group] "
 			"[--method slot|ids|blacklist|alias|softdep] [--undo] DEVICE...\n", progname);
 	if (f == stdout)
 		fputs("Decides how DEVICEs (0000:01:00.0, 01:00.0, or ids 10de:1b80) go to vfio-pci\n"
@@ -51,6 +51,8 @@ static void usage(FILE *f)
 		      "options:\n"
 		      "  --apply            carry the plan out: the edits, the journal, the refresh\n"
 		      "  --as NAME          name messages as NAME (vfio-passthrough passes its own)\n"
+		      "  --force            pass what the host needs to run: the disk / is on, the\n"
+		      "                     management NIC, the only display (refused without it)\n"
 		      "  --group            take along the other members of each device's IOMMU group\n"
 		      "  --method METHOD    slot, ids, blacklist, alias or softdep (vfio-plan(1))\n"
 		      "  -n, --dry-run      with --apply: print the diffs and commands, change nothing\n"
@@ -721,6 +723,7 @@ static void parse_options(int argc, char **argv, struct run *r)
 		{ "apply", no_argument, NULL, OPT_APPLY },
 		{ "as", required_argument, NULL, OPT_AS },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "group", no_argument, NULL, OPT_GROUP },
 		{ "method", required_argument, NULL, OPT_METHOD },
 		{ "no-refresh", no_argument, NULL, OPT_NO_REFRESH },
@@ -765,6 +768,9 @@ static void parse_options(int argc, char **argv, struct run *r)
 				exit(EXIT_TROUBLE);
 			}
 			progname = optarg;
+			break;
+		case OPT_FORCE:
+			r->o.force = 1;
 			break;
 		case OPT_GROUP:
 			r->o.group = 1;

@@ -4,6 +4,7 @@
  */
 #include "plan.h"
 #include "err.h"
+#include "hostkeep.h"
 #include "modalias.h"
 #include "pcidevarg.h"
 #include "rootpath.h"
@@ -65,6 +66,30 @@ static void note(struct plan *p, const char *fmt, ...)
 		xmalloc((size_t)-1);	/* out of memory: says so and exits */
 	buf_adds(&p->notes, s);
 	buf_addc(&p->notes, '\n');
+	free(s);
+}
+
+/*
+ * What the host keeps: with --force a note ("SLOT: passed anyway (--force):
+ * WHY"), else an error now ("PROG: SLOT: WHY")
+ */
+static void keep_say(struct plan *p, int force, const char *slot, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void keep_say(struct plan *p, int force, const char *slot, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (!s)
+		xmalloc((size_t)-1);	/* out of memory: says so and exits */
+	if (force)
+		note(p, "%s: passed anyway (--force): %s", slot, s);
+	else
+		errorf(slot, "%s", s);
 	free(s);
 }
 
@@ -368,6 +393,60 @@ static int choose_devices(const struct plan_opts *o, const char *rel, char **dev
 	}
 	modalias_close(db);
 	return r;
+}
+
+/*
+ * What the host cannot give away and still be run (hostkeep): the
+ * controller of the disk / is on, the NICs its default route leaves by;
+ * and its boot display when no other display stays with it and no NIC
+ * with a default route does either (nothing would be left to reach it
+ * by: a host managed over the network, a single-GPU passthrough
+ * desktop, keep their way in and may pass it).  Refused unless --force;
+ * with it, said.  0, or -1 after saying why.
+ */
+static int keep_host(const struct plan_opts *o, struct plan *p, const struct pcilist *l)
+{
+	struct hostkeep k;
+	int refused = 0, way_in = 0, other_display = 0, storage = 0;
+
+	if (hostkeep_read(o->co.root, &k) < 0)
+		return -1;
+	for (size_t i = 0; i < k.n; i++) {
+		const struct keep *e = &k.v[i];
+
+		if (!chosen(p, e->slot)) {
+			way_in |= e->kind == KEEP_NIC;
+			continue;
+		}
+		refused = 1;
+		if (e->kind == KEEP_ROOTDISK)
+			keep_say(p, o->force, e->slot, "the controller of the root file system's disk "
+				 "(%s): the host would not boot without it", e->what);
+		else
+			keep_say(p, o->force, e->slot, "the management NIC (%s): the host would be cut "
+				 "off the network", e->what);
+	}
+	for (size_t i = 0; i < l->n; i++)
+		if ((l->dev[i].class24 >> 16) == 0x03 && !chosen(p, l->dev[i].slot))
+			other_display = 1;
+	for (size_t i = 0; i < p->ndev; i++) {
+		storage |= (p->dev[i].class24 >> 16) == 0x01;
+		if (p->dev[i].bootvga != 1 || other_display || way_in || !k.routes_read)
+			continue;
+		refused = 1;
+		keep_say(p, o->force, p->dev[i].slot, "the boot display and the host's only display, "
+			 "and no NIC with a default route stays with the host: nothing would be "
+			 "left to reach it by");
+	}
+	if (storage && k.root_unknown)
+		note(p, "cannot tell which disk / is on (%s): make sure it is not behind the "
+		     "storage controller passed", k.root_unknown);
+	hostkeep_free(&k);
+	if (refused && !o->force) {
+		errorf(NULL, "the host needs these to run; pass --force to pass them anyway");
+		return -1;
+	}
+	return 0;
 }
 
 /* the ids of the chosen devices, each once, comma-joined, in order */
@@ -945,6 +1024,8 @@ int plan_make(const struct plan_opts *o, char **devs, int ndevs, struct plan *p)
 	}
 	if (r == 0)
 		r = choose_devices(o, c.hp.rel, devs, ndevs, p, &l);
+	if (r == 0)
+		r = keep_host(o, p, &l);
 	if (r == 0)
 		r = decide(&c, &l);
 	if (r == 0 && c.ncmd)

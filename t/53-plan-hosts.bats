@@ -1,0 +1,119 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# vfio-plan and vfio-passthrough on host shapes a new user brings (issue
+# 21): the disk / is on, the management NIC and the only display, which the
+# host keeps; Intel with VT-d off by the kernel's default; containers and
+# image trees; boot setups whose command line lives elsewhere.  Copies of
+# t/data/hosts/* with real files from t/data/plan-hosts laid on them
+# (t/data/plan-hosts/README says where each comes from).
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+	PT="$TOP/scripts/passthrough"
+	VP="$VFIOKIT_BIN/vfio-plan"
+	PH="$TOP/t/data/plan-hosts"
+	export STUB_LOG="$BATS_TEST_TMPDIR/calls" VFIOKIT_NO_CHROOT=1
+	: >"$STUB_LOG"
+	H="$BATS_TEST_TMPDIR/host"
+}
+
+host() { cp -a "$TOP/t/data/hosts/$1" "$H"; }
+
+# nothing under the root's /etc changed, no state made, nothing run
+untouched() {
+	diff -r "$TOP/t/data/hosts/$1/etc" "$H/etc"
+	[ ! -e "$H/var/lib/vfio-kit/journal" ]
+	[ ! -s "$STUB_LOG" ]
+}
+
+# a link as the kernel makes it: ln -s TARGET (relative) LINK, directories made
+link() { mkdir -p "$(dirname "$2")"; ln -s "$1" "$2"; }
+
+# / on /dev/sda4 (8:4), the first SATA disk behind the AHCI controller 00:17.0
+sata_root() {
+	mkdir -p "$H/proc/self"
+	cp "$PH/mountinfo.sata" "$H/proc/self/mountinfo"
+	mkdir -p "$H/sys/devices/pci0000:00/0000:00:17.0/ata1/host0/target0:0:0/0:0:0:0/block/sda/sda4"
+	link ../../devices/pci0000:00/0000:00:17.0/ata1/host0/target0:0:0/0:0:0:0/block/sda/sda4 \
+		"$H/sys/dev/block/8:4"
+}
+
+# the default route leaves by Proxmox's bridge vmbr0, whose port is eno1, the I219-V at 00:1f.6
+vmbr0_route() {
+	mkdir -p "$H/proc/net" "$H/sys/devices/virtual/net/vmbr0" "$H/sys/devices/pci0000:00/0000:00:1f.6/net/eno1"
+	sed 's/^eth0\t/vmbr0\t/' "$PH/route.captured" >"$H/proc/net/route"
+	link ../../devices/virtual/net/vmbr0 "$H/sys/class/net/vmbr0"
+	link ../../devices/pci0000:00/0000:00:1f.6/net/eno1 "$H/sys/class/net/eno1"
+	link ../../../pci0000:00/0000:00:1f.6/net/eno1 "$H/sys/devices/virtual/net/vmbr0/lower_eno1"
+}
+
+@test "the SATA controller / is on (a real mountinfo) is refused, named with why, nothing written; --force passes it, saying so" {
+	host proxmox-igpu
+	sata_root
+	run -2 --separate-stderr "$PT" --root "$H" 0000:00:17.0
+	[ "$stderr" = "passthrough: 0000:00:17.0: the controller of the root file system's disk (/ is on /dev/sda4 (8:4)): the host would not boot without it
+passthrough: the host needs these to run; pass --force to pass them anyway" ] || { echo "$stderr"; false; }
+	[ "$output" = "" ]
+	untouched proxmox-igpu
+	run -2 --separate-stderr "$VP" --root "$H" 0000:00:17.0
+	[ "$output" = "" ]
+	run -0 --separate-stderr "$PT" --force --no-refresh --root "$H" 0000:00:17.0
+	[[ "$stderr" == *"passthrough: 0000:00:17.0: passed anyway (--force): the controller of the root file system's disk (/ is on /dev/sda4 (8:4))"* ]] || { echo "$stderr"; false; }
+	grep -qxF 'options vfio-pci ids=8086:a352' "$H/etc/modprobe.d/vfio.conf"
+}
+
+@test "a root on LVM is followed through the dm device's slaves to the NVMe drive under it" {
+	host proxmox-igpu
+	mkdir -p "$H/proc/self" "$H/sys/devices/virtual/block/dm-1/slaves" "$H/sys/devices/virtual/block/dm-1/dm" \
+		"$H/sys/devices/pci0000:00/0000:00:1d.0/0000:02:00.0/nvme/nvme0/nvme0n1/nvme0n1p3"
+	# the real file, its root line made an LVM volume (hand-made, in the real shape)
+	sed 's|^20 1 8:4 / / rw,noatime - ext3 /dev/sda4 |20 1 253:1 / / rw,noatime - ext4 /dev/mapper/pve-root |' \
+		"$PH/mountinfo.sata" >"$H/proc/self/mountinfo"
+	grep -q '^20 1 253:1 / / ' "$H/proc/self/mountinfo"
+	printf 'pve-root\n' >"$H/sys/devices/virtual/block/dm-1/dm/name"
+	link ../../devices/virtual/block/dm-1 "$H/sys/dev/block/253:1"
+	link ../../devices/pci0000:00/0000:00:1d.0/0000:02:00.0/nvme/nvme0/nvme0n1/nvme0n1p3 "$H/sys/class/block/nvme0n1p3"
+	link ../../../../pci0000:00/0000:00:1d.0/0000:02:00.0/nvme/nvme0/nvme0n1/nvme0n1p3 \
+		"$H/sys/devices/virtual/block/dm-1/slaves/nvme0n1p3"
+	run -2 --separate-stderr "$VP" --root "$H" 0000:02:00.0
+	[[ "$stderr" == "vfio-plan: 0000:02:00.0: the controller of the root file system's disk (/ is on /dev/mapper/pve-root (253:1))"* ]] || { echo "$stderr"; false; }
+	# the SATA controller holds no part of / here
+	run -0 --separate-stderr "$VP" --root "$H" 0000:00:17.0
+}
+
+@test "the management NIC (the default route's bridge vmbr0, port eno1) is refused, nothing written; --force passes it, saying so" {
+	host proxmox-igpu
+	vmbr0_route
+	run -2 --separate-stderr "$PT" --group --root "$H" 0000:00:1f.6
+	[[ "$stderr" == *"passthrough: 0000:00:1f.6: the management NIC (the default route leaves by vmbr0): the host would be cut off the network
+passthrough: the host needs these to run; pass --force to pass them anyway" ]] || { echo "$stderr"; false; }
+	untouched proxmox-igpu
+	run -0 --separate-stderr "$VP" --force --group --root "$H" 0000:00:1f.6
+	printf '%s\n' "$output" | grep -qxF "note	0000:00:1f.6: passed anyway (--force): the management NIC (the default route leaves by vmbr0): the host would be cut off the network"
+}
+
+@test "the only display, the boot display, is refused when no NIC with a default route stays; with one it is passed, saying the console goes dark" {
+	host proxmox-igpu
+	vmbr0_route
+	run -0 --separate-stderr "$VP" --root "$H" 0000:00:02.0
+	printf '%s\n' "$output" | grep -qxF "note	0000:00:02.0: the boot display: the host's console on it goes dark once vfio-pci has it"
+	# the same host with no default route: nothing would be left to reach it by
+	grep -v '^vmbr0	00000000	' "$H/proc/net/route" >"$H/proc/net/route.new"
+	mv "$H/proc/net/route.new" "$H/proc/net/route"
+	run -2 --separate-stderr "$PT" --root "$H" 0000:00:02.0
+	[ "$stderr" = "passthrough: 0000:00:02.0: the boot display and the host's only display, and no NIC with a default route stays with the host: nothing would be left to reach it by
+passthrough: the host needs these to run; pass --force to pass them anyway" ] || { echo "$stderr"; false; }
+	untouched proxmox-igpu
+	run -0 "$PT" --force --no-refresh --root "$H" 0000:00:02.0
+}
+
+@test "a default route on an interface name no kernel makes is refused, never followed" {
+	host proxmox-igpu
+	vmbr0_route
+	sed -i 's/^vmbr0\t00000000/..\t00000000/' "$H/proc/net/route"
+	run -2 --separate-stderr "$VP" --root "$H" 0000:00:02.0
+	[ "$stderr" = "vfio-plan: $H/proc/net/route: a default route on an interface name no kernel makes" ]
+}
+
