@@ -394,6 +394,47 @@ void bootdetect(const char *root, struct bootsetup *bs)
 	detect_loader(root, bs);
 }
 
+int bootdetect_loader_cmd(const struct bootsetup *bs, const char *argv[6])
+{
+	size_t n = 0;
+
+	switch (bs->loader) {
+	case LOADER_PROXMOX:
+	case LOADER_PVE_EFIBOOT:
+		argv[n++] = bs->loader == LOADER_PROXMOX ? "proxmox-boot-tool" : "pve-efiboot-tool";
+		argv[n++] = "refresh";
+		break;
+	case LOADER_GRUB:
+		argv[n++] = bs->grub_cmd;
+		if (bs->grub_cfg) {
+			argv[n++] = "-o";
+			argv[n++] = bs->grub_cfg;
+			/* without it grub2-mkconfig leaves the BLS entries' options as they were */
+			if (bs->grub_bls_update)
+				argv[n++] = "--update-bls-cmdline";
+		}
+		break;
+	case LOADER_SDBOOT:
+	case LOADER_NONE:
+		return -1;
+	}
+	argv[n] = NULL;
+	return 0;
+}
+
+const char *bootdetect_image(const char *root)
+{
+	static const char *const live[] = { "/sys/kernel", "/sys/firmware", "/sys/bus", "/sys/devices",
+					    NULL };
+
+	if (!root || root_is_slash(root))
+		return NULL;
+	for (size_t i = 0; live[i]; i++)
+		if (exists_under(root, live[i], S_IFDIR))
+			return NULL;
+	return "/sys";
+}
+
 const char *initramfs_name(enum initramfs_kind k)
 {
 	switch (k) {

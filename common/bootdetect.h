@@ -56,6 +56,21 @@ extern const char *const bootdetect_path[];
  */
 void bootdetect(const char *root, struct bootsetup *bs);
 
+/*
+ * The command that refreshes loader setup bs after a command line edit,
+ * NULL-terminated into argv: proxmox-boot-tool refresh, pve-efiboot-tool
+ * refresh, update-grub, grub(2)-mkconfig -o CFG [--update-bls-cmdline].
+ * 0, or -1 for systemd-boot (kernel-install per kernel, or nothing for
+ * entries written by hand) and none.
+ */
+int bootdetect_loader_cmd(const struct bootsetup *bs, const char *argv[6]);
+
+/*
+ * ROOT is no running system: a root other than / with nothing of sysfs
+ * under ROOT/sys (an image tree, a debootstrap); /sys named, or NULL
+ */
+const char *bootdetect_image(const char *root);
+
 /* the absolute path (as seen inside ROOT) of command cmd, or NULL; free it */
 char *bootdetect_which(const char *root, const char *cmd);
 

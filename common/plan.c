@@ -967,6 +967,14 @@ static int read_host(const struct plan_opts *o, struct ctx *c)
 		errorf(NULL, "%s is a container: PCI passthrough is set up on its host", o->co.root);
 		return 1;
 	}
+	if (bootdetect_image(o->co.root)) {
+		char *sys = root_path(o->co.root, "/sys");
+
+		errorf(sys, "an image, not a running system (nothing of sysfs here): its PCI devices "
+		       "are read on the machine that boots it; run this there");
+		free(sys);
+		return -1;
+	}
 	hostprofile_read(&o->co, &c->bs, &c->hp);
 	if (!c->hp.rel) {
 		errorf(o->co.root, "cannot tell the kernel release");

@@ -13,6 +13,7 @@ setup() {
 	TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 	PT="$TOP/scripts/passthrough"
 	VP="$VFIOKIT_BIN/vfio-plan"
+	IC="$VFIOKIT_BIN/iommu-check"
 	PH="$TOP/t/data/plan-hosts"
 	export STUB_LOG="$BATS_TEST_TMPDIR/calls" VFIOKIT_NO_CHROOT=1
 	: >"$STUB_LOG"
@@ -117,3 +118,58 @@ passthrough: the host needs these to run; pass --force to pass them anyway" ] ||
 	[ "$stderr" = "vfio-plan: $H/proc/net/route: a default route on an interface name no kernel makes" ]
 }
 
+# Debian 12 on GRUB whose kernel leaves VT-d off (the x86_64 defconfig's
+# "# CONFIG_INTEL_IOMMU_DEFAULT_ON is not set"): no groups, no DMAR units yet
+vtd_off() {
+	host debian-grub
+	cp "$PH/config.x86_64_defconfig" "$H/boot/config-6.1.0-26-amd64"
+	rm -r "$H/sys/kernel/iommu_groups"/* "$H/sys/class/iommu"/*
+}
+
+@test "Intel with VT-d off by the kernel's default: the run adds intel_iommu=on instead of stopping; the hints give the edit, the refresh and the reboot" {
+	vtd_off
+	run -1 --separate-stderr "$IC" --root "$H"
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/got"
+	printf '%s\n' "FAIL	cmdline	no intel_iommu=on and the kernel does not turn VT-d on by default" \
+		"hint	cmdline	cmdline-edit --root $H -i -g --set intel_iommu=on --set iommu=pt $H/etc/default/grub && boot-refresh --root $H --bootloader-only, then reboot" \
+		"FAIL	iommu	no IOMMU groups in /sys/kernel/iommu_groups" \
+		"hint	iommu	the kernel command line above keeps it off: edit it, refresh, then reboot" >"$BATS_TEST_TMPDIR/want"
+	sed -n '4,7p' "$BATS_TEST_TMPDIR/got" | diff -u "$BATS_TEST_TMPDIR/want" -
+	run -0 --separate-stderr "$PT" --root "$H" 0000:00:02.0
+	[[ "$stderr" != *"not usable"* ]] || { echo "$stderr"; false; }
+	grep -qx 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"' "$H/etc/default/grub"
+	grep -qx 'update-grub' "$STUB_LOG" || { cat "$STUB_LOG"; false; }
+	# the firmware's VT-d off (no DMAR) still stops it: the edit cannot fix that
+	rm -rf "$H" && vtd_off && : >"$STUB_LOG"
+	rm "$H/sys/firmware/acpi/tables/DMAR"
+	run -1 --separate-stderr "$PT" --root "$H" 0000:00:02.0
+	[[ "$stderr" == *"passthrough: the IOMMU is not usable on this host (see iommu-check above)" ]]
+	untouched debian-grub
+}
+
+@test "a container (podman's /run/.containerenv) is told the IOMMU is its host's, not to enable VT-d; vfio-passthrough exits 0 there, writing nothing" {
+	host proxmox-igpu
+	# podman masks /sys/firmware in the container: no table to be seen
+	rm -r "$H/sys/firmware/acpi"
+	mkdir -p "$H/run" && : >"$H/run/.containerenv"
+	run -0 --separate-stderr "$IC" --root "$H"
+	printf '%s\n' "$output" | grep -qxF "WARN	firmware	a container (/run/.containerenv): no ACPI DMAR table to be seen from inside it"
+	printf '%s\n' "$output" | grep -qxF "hint	firmware	run iommu-check on the container's host"
+	[[ "$output" != *"enable VT-d"* ]]
+	run -0 --separate-stderr "$PT" --root "$H" 0000:00:02.0
+	[ "$stderr" = "passthrough: $H is a container: PCI passthrough is set up on its host" ]
+	untouched proxmox-igpu
+}
+
+@test "an image tree (no sysfs, no /proc) is not told to enable VT-d: it is said to be an image, with nothing failed" {
+	host proxmox-igpu
+	rm -r "$H/sys" "$H/proc"
+	mkdir "$H/sys" "$H/proc"
+	run -0 --separate-stderr "$IC" --root "$H"
+	printf '%s\n' "$output" | grep -qxF "WARN	firmware	an image, not a running system (nothing of sysfs in /sys)"
+	printf '%s\n' "$output" | grep -qxF "hint	firmware	run iommu-check on the machine that boots it"
+	[[ "$output" != *"enable VT-d"* && "$output" != *FAIL* ]]
+	run -2 --separate-stderr "$PT" --root "$H" 0000:00:02.0
+	[ "$stderr" = "passthrough: $H/sys: an image, not a running system (nothing of sysfs here): its PCI devices are read on the machine that boots it; run this there" ]
+	untouched proxmox-igpu
+}
