@@ -44,6 +44,16 @@ struct bootsetup {
 	int grub_bls_update;		/* BLS on and grub2-mkconfig has --update-bls-cmdline */
 	int kernel_install;		/* systemd-boot entries come from kernel-install */
 	const char *container;		/* the file saying ROOT is a container, or NULL */
+	/*
+	 * what writes the loader's command line itself, so that an edit of
+	 * the file above is lost or refused: "nixos" (built from
+	 * configuration.nix), "rpm-ostree" (an ostree deployment's kargs),
+	 * "kernelstub" (Pop!_OS: the entry from /etc/kernelstub/configuration),
+	 * or NULL; owner_file is the file that says so
+	 */
+	const char *owner;
+	const char *owner_file;
+	int uki;			/* kernel-install's layout=uki: the command line goes into each UKI */
 	char dropin[320];	/* cmdline_file when a grub.d drop-in sets the value anew */
 };
 

@@ -583,6 +583,126 @@ static void say_params(const struct oplist *cmd, int del, struct buf *b)
 	}
 }
 
+/* the command line ops that put a parameter there, or (del) take one out */
+static int is_del_op(const char *op)
+{
+	return strcmp(op, "--unmerge") == 0 || strcmp(op, "--del") == 0;
+}
+
+/* "chroot ROOT " when the command is to run in an image, else "" */
+static char *in_root(const struct ctx *c)
+{
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, "");
+	if (!root_is_slash(c->o->co.root))
+		buf_printf(&b, "chroot %s ", c->o->co.root);
+	return buf_detach(&b);
+}
+
+/*
+ * Pop!_OS: kernelstub rewrites the entry's options from its JSON
+ * configuration ("user" -> "kernel_options", kernelstub/config.py) at every
+ * kernel and initramfs update, so an edit of the entry is lost.  The
+ * configuration is not edited here (a JSON writer for one distribution's
+ * file is more than this kit should carry, and kernelstub -a also writes
+ * the entry at once): the parameters missing from it are refused with the
+ * kernelstub command that adds them; once there (each a JSON string of its
+ * own), the entries are left to kernelstub.  0, or -1 after saying why.
+ */
+static int kernelstub_cmdline(struct ctx *c, struct oplist *cmd)
+{
+	struct buf cfg = BUF_INIT, add = BUF_INIT, del = BUF_INIT, q = BUF_INIT;
+	char *shown = root_path(c->o->co.root, c->bs.owner_file), *pre;
+	int e = root_read(c->o->co.root, c->bs.owner_file, &cfg, BUF_MAX_FILE), r = 0;
+
+	if (e < 0) {
+		errorf_errno(shown, -e, "cannot read");
+		free(shown);
+		buf_free(&cfg);
+		return -1;
+	}
+	for (size_t i = 0; i < cmd->n; i++) {
+		int del_op = is_del_op(cmd->op[i]), there;
+
+		buf_reset(&q);
+		buf_printf(&q, "\"%s\"", cmd->arg[i]);
+		there = memmem(cfg.p, cfg.len, q.p, q.len) != NULL;
+		if (!del_op && !there)
+			buf_printf(&add, "%s%s", add.len ? " " : "", cmd->arg[i]);
+		else if (del_op && there)
+			buf_printf(&del, "%s%s", del.len ? " " : "", cmd->arg[i]);
+	}
+	pre = in_root(c);
+	if (add.len || del.len) {
+		errorf(shown, "Pop!_OS's kernelstub writes the boot entry's options from this file "
+		       "at every kernel and initramfs update: an edit of the entry would be lost; "
+		       "nothing written");
+		if (add.len)
+			errorf(NULL, "run: %skernelstub -a \"%s\"", pre, add.p);
+		if (del.len)
+			errorf(NULL, "run: %skernelstub -d \"%s\"", pre, del.p);
+		errorf(NULL, "then run this again");
+		r = -1;
+	} else {
+		/* kernelstub carries them: its entries are its own */
+		for (size_t i = 0; i < c->ncmd; i++)
+			free(c->cmdfiles[i]);
+		c->ncmd = 0;
+		op_free(cmd);
+		note(c->p, "%s: kernelstub carries the kernel command line: the entries are left to it",
+		     c->bs.owner_file);
+	}
+	free(pre);
+	free(shown);
+	buf_free(&cfg);
+	buf_free(&add);
+	buf_free(&del);
+	buf_free(&q);
+	return r;
+}
+
+/*
+ * An ostree deployment (Silverblue, Kinoite, CoreOS, bootc): its entries
+ * are ostree's, their options rpm-ostree's kargs, and its initramfs is
+ * built on the server unless rpm-ostree initramfs --enable; so the whole
+ * binding goes on the command line (vfio-pci.ids=, rd.driver.pre=vfio_pci:
+ * dracut loads it first) and is refused here, said as the commands that
+ * do it.  Always -1.
+ */
+static int ostree_cmdline(struct ctx *c, const struct oplist *cmd, const struct buf *ids)
+{
+	struct buf k = BUF_INIT;
+	char *shown = root_path(c->o->co.root, c->bs.owner_file);
+	int idsdone = 0;
+
+	for (size_t i = 0; i < cmd->n; i++) {
+		buf_printf(&k, " --%s=%s", is_del_op(cmd->op[i]) ? "delete-if-present" : "append-if-missing",
+			   cmd->arg[i]);
+		idsdone |= strncmp(cmd->arg[i], "vfio-pci.ids=", 13) == 0;
+	}
+	if (!idsdone)
+		buf_printf(&k, " --append-if-missing=vfio-pci.ids=%s", ids->p);
+	buf_adds(&k, " --append-if-missing=rd.driver.pre=vfio_pci");
+	errorf(shown, "an ostree system: its boot entries are ostree's, their options "
+	       "rpm-ostree's kargs; nothing written");
+	errorf(NULL, "run on it: rpm-ostree kargs%s", k.p);
+	errorf(NULL, "and, for vfio-pci in its initramfs: rpm-ostree initramfs --enable "
+	       "--arg=--add-drivers --arg=\"vfio_pci vfio vfio_iommu_type1\"; then reboot");
+	free(shown);
+	buf_free(&k);
+	return -1;
+}
+
+static int owned_cmdline(struct ctx *c, struct oplist *cmd, const struct buf *ids)
+{
+	if (strcmp(c->bs.owner, "kernelstub") == 0)
+		return kernelstub_cmdline(c, cmd);
+	if (strcmp(c->bs.owner, "rpm-ostree") == 0)
+		return ostree_cmdline(c, cmd, ids);
+	return 0;
+}
+
 static int decide(struct ctx *c, struct pcilist *l)
 {
 	const struct plan_opts *o = c->o;
@@ -829,6 +949,9 @@ static int decide(struct ctx *c, struct pcilist *l)
 		       "/etc/modprobe.d, so vfio-pci has neither its options nor its softdep there; "
 		       "add modconf to HOOKS");
 
+	if (cmd_ops.n && c->bs.owner && (r = owned_cmdline(c, &cmd_ops, &ids)) != 0)
+		goto out;
+
 	/*
 	 * Where no file holds the command line, the parameters are said, with
 	 * where they go, and nothing is written: half a setup would boot
@@ -852,6 +975,11 @@ static int decide(struct ctx *c, struct pcilist *l)
 		r = -1;
 		goto out;
 	}
+
+	if (c->bs.uki && cmd_ops.n && c->ncmd)
+		note(p, "%s goes into each unified kernel image (its .cmdline section) when "
+		     "kernel-install adds the kernel (layout=uki): the refresh re-adds them",
+		     c->cmdfiles[0]);
 
 	/* 5. the edits, file by file */
 	edits_of(p, hp->modules_file, JT_MODCONF, "--format=modules", &mods_ops);
@@ -967,6 +1095,8 @@ static int read_host(const struct plan_opts *o, struct ctx *c)
 		errorf(NULL, "%s is a container: PCI passthrough is set up on its host", o->co.root);
 		return 1;
 	}
+	if (c->bs.owner && strcmp(c->bs.owner, "nixos") == 0)
+		return 2;
 	if (bootdetect_image(o->co.root)) {
 		char *sys = root_path(o->co.root, "/sys");
 
@@ -1013,6 +1143,35 @@ static int read_host(const struct plan_opts *o, struct ctx *c)
 	return 0;
 }
 
+/*
+ * NixOS builds /etc, the initramfs's modules and every boot entry from
+ * configuration.nix (nixos-rebuild): a file written here is replaced or
+ * refused (/etc/modprobe.d is a link into the store).  Refused before
+ * anything is read further, said as the configuration that does it.
+ */
+static void nixos_refuse(const struct plan_opts *o, struct ctx *c, char **devs, int ndevs)
+{
+	struct pcilist l = { NULL, 0 };
+	struct buf ids = BUF_INIT;
+	char *shown = root_path(o->co.root, c->bs.owner_file);
+	enum cpu_vendor cpu = hostfacts_cpu(o->co.root);
+
+	/* the ids, when the devices can be found; their errors are said as they are */
+	if (choose_devices(o, NULL, devs, ndevs, c->p, &l) == 0)
+		all_ids(c->p, &ids);
+	errorf(shown, "NixOS: /etc, the initramfs and the boot entries are built from "
+	       "configuration.nix; nothing written");
+	errorf(NULL, "put in /etc/nixos/configuration.nix, then nixos-rebuild boot and reboot:");
+	errorf(NULL, "  boot.kernelParams = [ %s\"iommu=pt\" ];",
+	       cpu == CPU_INTEL ? "\"intel_iommu=on\" " : "");
+	errorf(NULL, "  boot.initrd.kernelModules = [ \"vfio_pci\" \"vfio\" \"vfio_iommu_type1\" ];");
+	errorf(NULL, "  boot.extraModprobeConfig = \"options vfio-pci ids=%s\";",
+	       ids.len ? ids.p : "VENDOR:DEVICE,...");
+	free(shown);
+	buf_free(&ids);
+	pcilist_free(&l);
+}
+
 int plan_make(const struct plan_opts *o, char **devs, int ndevs, struct plan *p)
 {
 	struct ctx c;
@@ -1029,6 +1188,12 @@ int plan_make(const struct plan_opts *o, char **devs, int ndevs, struct plan *p)
 		p->container = 1;
 		ctx_free(&c);
 		return EXIT_YES;
+	}
+	if (r == 2) {
+		nixos_refuse(o, &c, devs, ndevs);
+		ctx_free(&c);
+		plan_free(p);
+		return EXIT_TROUBLE;
 	}
 	if (r == 0)
 		r = choose_devices(o, c.hp.rel, devs, ndevs, p, &l);

@@ -173,3 +173,77 @@ vtd_off() {
 	[ "$stderr" = "passthrough: $H/sys: an image, not a running system (nothing of sysfs here): its PCI devices are read on the machine that boots it; run this there" ]
 	untouched proxmox-igpu
 }
+
+# Pop!_OS: debian-grub's machine booted by systemd-boot with kernelstub's
+# entry (kernelstub/installer.py make_loader_entry) and configuration
+popos() {
+	host debian-grub
+	rm -r "$H/etc/default/grub" "$H/boot/grub"
+	mkdir -p "$H/boot/efi/loader/entries" "$H/etc/kernelstub"
+	printf 'default Pop_OS-current\n' >"$H/boot/efi/loader/loader.conf"
+	printf '%s\n' 'title Pop!_OS' \
+		'linux /EFI/Pop_OS-0b3e7957-8861-439f-a02d-4be9db8e07cf/vmlinuz.efi' \
+		'initrd /EFI/Pop_OS-0b3e7957-8861-439f-a02d-4be9db8e07cf/initrd.img' \
+		'options root=UUID=0b3e7957-8861-439f-a02d-4be9db8e07cf ro quiet loglevel=0 systemd.show_status=false splash' \
+		>"$H/boot/efi/loader/entries/Pop_OS-current.conf"
+	cp "$PH/kernelstub-configuration" "$H/etc/kernelstub/configuration"
+	printf '#!/bin/sh\n' >"$H/usr/sbin/kernelstub" && chmod 755 "$H/usr/sbin/kernelstub"
+	cp -a "$H/etc" "$BATS_TEST_TMPDIR/etc.before"
+	cp -a "$H/boot" "$BATS_TEST_TMPDIR/boot.before"
+}
+
+@test "Pop!_OS: the entry kernelstub rewrites is not edited; refused with the kernelstub -a command, nothing written; once kernelstub has them, the rest is done" {
+	popos
+	run -2 --separate-stderr "$PT" --root "$H" 0000:00:02.0
+	[[ "$stderr" == "passthrough: $H/etc/kernelstub/configuration: Pop!_OS's kernelstub writes the boot entry's options from this file at every kernel and initramfs update: an edit of the entry would be lost; nothing written
+passthrough: run: chroot $H kernelstub -a \"intel_iommu=on iommu=pt\"
+passthrough: then run this again" ]] || { echo "$stderr"; false; }
+	diff -r "$BATS_TEST_TMPDIR/etc.before" "$H/etc"
+	diff -r "$BATS_TEST_TMPDIR/boot.before" "$H/boot"
+	[ ! -s "$STUB_LOG" ]
+	# what kernelstub -a does to its configuration (config.py: "user" -> "kernel_options")
+	sed -i 's/^      "splash"$/      "splash",\n      "intel_iommu=on",\n      "iommu=pt"/' "$H/etc/kernelstub/configuration"
+	grep -qx '      "iommu=pt"' "$H/etc/kernelstub/configuration"
+	run -0 --separate-stderr "$PT" --no-refresh --root "$H" 0000:00:02.0
+	[[ "$stderr" == *"kernelstub carries the kernel command line: the entries are left to it"* ]] || { echo "$stderr"; false; }
+	diff -r "$BATS_TEST_TMPDIR/boot.before" "$H/boot"
+	grep -qx 'options vfio-pci ids=8086:3e92 disable_vga=1' "$H/etc/modprobe.d/vfio.conf"
+}
+
+@test "NixOS: refused before anything is written, with the configuration.nix lines (boot.kernelParams) for this host and device" {
+	host proxmox-igpu
+	: >"$H/etc/NIXOS"
+	run -2 --separate-stderr "$PT" --root "$H" 0000:00:02.0
+	[ "$stderr" = "passthrough: $H/etc/NIXOS: NixOS: /etc, the initramfs and the boot entries are built from configuration.nix; nothing written
+passthrough: put in /etc/nixos/configuration.nix, then nixos-rebuild boot and reboot:
+passthrough:   boot.kernelParams = [ \"intel_iommu=on\" \"iommu=pt\" ];
+passthrough:   boot.initrd.kernelModules = [ \"vfio_pci\" \"vfio\" \"vfio_iommu_type1\" ];
+passthrough:   boot.extraModprobeConfig = \"options vfio-pci ids=8086:3e92\";" ] || { echo "$stderr"; false; }
+	[ "$output" = "" ]
+	diff -r "$TOP/t/data/hosts/proxmox-igpu/etc" "$H/etc" -x NIXOS
+	[ ! -e "$H/var/lib/vfio-kit" ]
+	[ ! -s "$STUB_LOG" ]
+}
+
+@test "Silverblue/bootc (ostree): refused before anything is written, with the rpm-ostree kargs command" {
+	host debian-grub
+	mkdir -p "$H/run" && : >"$H/run/ostree-booted"
+	run -2 --separate-stderr "$PT" --root "$H" 0000:00:02.0
+	[[ "$stderr" == "passthrough: $H/run/ostree-booted: an ostree system: its boot entries are ostree's, their options rpm-ostree's kargs; nothing written
+passthrough: run on it: rpm-ostree kargs --delete-if-present=intel_iommu=igfx_off --append-if-missing=intel_iommu=on --append-if-missing=iommu=pt --append-if-missing=vfio-pci.ids=8086:3e92 --append-if-missing=rd.driver.pre=vfio_pci
+passthrough: and, for vfio-pci in its initramfs: rpm-ostree initramfs --enable"* ]] || { echo "$stderr"; false; }
+	untouched debian-grub
+}
+
+@test "UKI (kernel-install layout=uki): /etc/kernel/cmdline is edited and the plan says it goes into each UKI when kernel-install re-adds the kernel" {
+	host debian-grub
+	rm -r "$H/etc/default/grub" "$H/boot/grub"
+	mkdir -p "$H/efi/loader" "$H/etc/kernel"
+	printf 'timeout 3\n' >"$H/efi/loader/loader.conf"
+	printf 'layout=uki\n' >"$H/etc/kernel/install.conf"
+	printf 'root=UUID=0b3e7957-8861-439f-a02d-4be9db8e07cf ro quiet\n' >"$H/etc/kernel/cmdline"
+	printf '#!/bin/sh\n' >"$H/usr/sbin/kernel-install" && chmod 755 "$H/usr/sbin/kernel-install"
+	run -0 --separate-stderr "$VP" --root "$H" 0000:00:02.0
+	printf '%s\n' "$output" | grep -qxF "edit	/etc/kernel/cmdline	cmdline-edit	-	--merge	intel_iommu=on"
+	printf '%s\n' "$output" | grep -qxF "note	/etc/kernel/cmdline goes into each unified kernel image (its .cmdline section) when kernel-install adds the kernel (layout=uki): the refresh re-adds them"
+}
