@@ -4,6 +4,7 @@
  */
 #include "plan.h"
 #include "err.h"
+#include "grubvar.h"
 #include "hostkeep.h"
 #include "modalias.h"
 #include "pcidevarg.h"
@@ -694,6 +695,142 @@ static int ostree_cmdline(struct ctx *c, const struct oplist *cmd, const struct 
 	return -1;
 }
 
+/* a word of a BLS options line this kit would write back: no quote, '$', space or control byte */
+static int bls_word_ok(const char *w)
+{
+	return *w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+			    "._,:=/+-@") == strlen(w);
+}
+
+/* w is one of the space-separated words of list (" a b ") */
+static int has_param(const struct buf *list, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *s = list->p; s && (s = strstr(s, w)); s += n)
+		if (s[-1] == ' ' && s[n] == ' ')
+			return 1;
+	return 0;
+}
+
+/*
+ * Fedora and RHEL with BLS: grub2-mkconfig --update-bls-cmdline rewrites
+ * the options line of every entry in /boot/loader/entries from
+ * "root=... ro $GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT" (Fedora's
+ * grub2 10_linux, update_bls_cmdline()), so what grubby --args put in the
+ * entries alone is dropped by the refresh this plan runs.  A parameter in
+ * every entry (rescue entries aside) and not in /etc/default/grub is
+ * carried into the edited value (an edit, never a need: --undo leaves it);
+ * one in some entries only is said, and stays theirs to decide.
+ */
+static void bls_carry(struct ctx *c, struct oplist *cmd)
+{
+	struct buf have = BUF_INIT, text = BUF_INIT, carry = BUF_INIT, some = BUF_INIT;
+	size_t odd = 0;
+	struct dirent **ents = NULL;
+	char **words = NULL;
+	size_t *count = NULL, nw = 0, nent = 0;
+	int n;
+
+	if (c->bs.loader != LOADER_GRUB || !c->bs.grub_bls_update || !c->bs.cmdline_grub ||
+	    c->ncmd != 1)
+		return;
+	buf_adds(&have, " ");
+	if (root_read(c->o->co.root, "/etc/default/grub", &text, BUF_MAX_FILE) == 0) {
+		static const char *const vars[] = { "GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT" };
+
+		for (size_t i = 0; i < 2; i++) {
+			struct grubvar_value v;
+
+			if (grubvar_value(text.p, text.len, vars[i], "/etc/default/grub", &v) == 0) {
+				for (size_t k = 0; k < v.vlen; k++)
+					buf_addc(&have, v.val[k] == '\t' || v.val[k] == '\n' ? ' ' : v.val[k]);
+				buf_addc(&have, ' ');
+				grubvar_value_free(&v);
+			}
+		}
+	}
+	for (size_t i = 0; i < cmd->n; i++)
+		if (!is_del_op(cmd->op[i]))
+			buf_printf(&have, "%s ", cmd->arg[i]);
+	n = root_scandir(c->o->co.root, "/boot/loader/entries", &ents, alphasort);
+	for (int i = 0; i < n; i++) {
+		const char *e = ents[i]->d_name;
+		size_t len = strlen(e);
+		struct buf f = BUF_INIT, b = BUF_INIT;
+
+		if (e[0] != '.' && len > 5 && strcmp(e + len - 5, ".conf") == 0 && !strstr(e, "rescue")) {
+			buf_printf(&f, "/boot/loader/entries/%s", e);
+			if (root_read(c->o->co.root, f.p, &b, BUF_MAX_FILE) == 0) {
+				const char *s = b.p, *opt = NULL;
+
+				for (; *s && !opt; s += strcspn(s, "\n"), s += *s == '\n')
+					if (strncmp(s, "options", 7) == 0 && (s[7] == ' ' || s[7] == '\t'))
+						opt = s + 7;
+				nent++;
+				if (opt) {
+					char *line = xstrndup(opt, strcspn(opt, "\n")), *save = NULL;
+
+					for (char *w = strtok_r(line, " \t\r", &save); w;
+					     w = strtok_r(NULL, " \t\r", &save)) {
+						size_t k;
+
+						/* 10_linux writes root=, ro, and rootflags=subvol= on btrfs itself */
+						if (strncmp(w, "root=", 5) == 0 || !strcmp(w, "ro") || !strcmp(w, "rw") ||
+						    strncmp(w, "rootflags=", 10) == 0 ||
+						    w[0] == '$' || has_param(&have, w))
+							continue;
+						for (k = 0; k < nw && strcmp(words[k], w); k++)
+							;
+						if (k == nw) {
+							words = xgrow1(words, nw, sizeof(*words));
+							count = xgrow1(count, nw, sizeof(*count));
+							words[nw] = xstrdup(w);
+							count[nw++] = 0;
+						}
+						count[k]++;
+					}
+					free(line);
+				}
+			}
+		}
+		buf_free(&f);
+		buf_free(&b);
+		free(ents[i]);
+	}
+	if (n >= 0)
+		free(ents);
+	for (size_t k = 0; k < nw; k++) {
+		/* a word seen twice in one entry counts twice: never more than in every entry */
+		if (!bls_word_ok(words[k]))
+			odd++;
+		else if (count[k] >= nent)
+			buf_printf(&carry, " %s", words[k]);
+		else
+			buf_printf(&some, " %s", words[k]);
+		if (bls_word_ok(words[k]) && count[k] >= nent)
+			op_add(cmd, "--add", words[k]);
+		free(words[k]);
+	}
+	if (carry.len)
+		note(c->p, "/boot/loader/entries: every entry has%s, which %s lacks (grubby --args?): "
+		     "grub2-mkconfig --update-bls-cmdline would drop it; carried into %s",
+		     carry.p, "/etc/default/grub", c->cmdfiles[0]);
+	if (some.len)
+		note(c->p, "/boot/loader/entries: some entries have%s, which %s lacks: "
+		     "grub2-mkconfig --update-bls-cmdline drops it from them", some.p, "/etc/default/grub");
+	if (odd)
+		note(c->p, "/boot/loader/entries: %zu parameter(s) with characters this kit does not "
+		     "write, which grub2-mkconfig --update-bls-cmdline drops: put them in "
+		     "/etc/default/grub", odd);
+	free(words);
+	free(count);
+	buf_free(&have);
+	buf_free(&text);
+	buf_free(&carry);
+	buf_free(&some);
+}
+
 static int owned_cmdline(struct ctx *c, struct oplist *cmd, const struct buf *ids)
 {
 	if (strcmp(c->bs.owner, "kernelstub") == 0)
@@ -949,6 +1086,8 @@ static int decide(struct ctx *c, struct pcilist *l)
 		       "/etc/modprobe.d, so vfio-pci has neither its options nor its softdep there; "
 		       "add modconf to HOOKS");
 
+	if (cmd_ops.n)
+		bls_carry(c, &cmd_ops);
 	if (cmd_ops.n && c->bs.owner && (r = owned_cmdline(c, &cmd_ops, &ids)) != 0)
 		goto out;
 

@@ -247,3 +247,41 @@ passthrough: and, for vfio-pci in its initramfs: rpm-ostree initramfs --enable"*
 	printf '%s\n' "$output" | grep -qxF "edit	/etc/kernel/cmdline	cmdline-edit	-	--merge	intel_iommu=on"
 	printf '%s\n' "$output" | grep -qxF "note	/etc/kernel/cmdline goes into each unified kernel image (its .cmdline section) when kernel-install adds the kernel (layout=uki): the refresh re-adds them"
 }
+
+# Fedora 40 on the same machine: dracut, grub2-mkconfig that knows
+# --update-bls-cmdline, anaconda's /etc/default/grub and BLS entries, to
+# which grubby --update-kernel=ALL --args= added its parameters
+fedora() {
+	host debian-grub
+	rm -r "$H/etc/initramfs-tools" "$H/usr/sbin/update-initramfs" "$H/usr/sbin/update-grub" \
+		"$H/usr/sbin/grub-mkconfig" "$H/boot/grub"
+	printf '#!/bin/sh\n' >"$H/usr/sbin/dracut"
+	printf '#!/bin/sh\n# --update-bls-cmdline\n' >"$H/usr/sbin/grub2-mkconfig"
+	chmod 755 "$H/usr/sbin/dracut" "$H/usr/sbin/grub2-mkconfig"
+	mkdir -p "$H/boot/grub2" "$H/boot/loader/entries" "$H/etc/dracut.conf.d"
+	printf '# generated\n' >"$H/boot/grub2/grub.cfg"
+	cp "$PH/fedora/grub" "$H/etc/default/grub"
+	local m=3f5ac1a2b6c94e0e9d6f4c2b8e7a1d00 k
+	for k in 6.8.5-301.fc40.x86_64 6.8.7-300.fc40.x86_64; do
+		sed "s/6.8.5-301.fc40.x86_64/$k/g" "$PH/fedora/entry.conf" >"$H/boot/loader/entries/$m-$k.conf"
+	done
+	# what grubby --update-kernel=ALL --args="nvidia-drm.modeset=1" did, and --args=mitigations=off on one
+	sed -i 's/^options .*/& nvidia-drm.modeset=1/' "$H/boot/loader/entries/"*.conf
+	sed -i 's/^options .*/& mitigations=off/' "$H/boot/loader/entries/$m-6.8.7-300.fc40.x86_64.conf"
+	sed "s/6.8.5-301.fc40.x86_64/0-rescue-$m/g; s/ nvidia-drm.modeset=1//" "$PH/fedora/entry.conf" \
+		>"$H/boot/loader/entries/$m-0-rescue.conf"
+}
+
+@test "Fedora with grubby-added arguments: what every entry has is carried into /etc/default/grub before the refresh rewrites the entries; what some have is said" {
+	fedora
+	run -0 --separate-stderr "$PT" --no-refresh --root "$H" 0000:00:02.0
+	[[ "$stderr" == *"every entry has nvidia-drm.modeset=1, which /etc/default/grub lacks (grubby --args?): grub2-mkconfig --update-bls-cmdline would drop it; carried into /etc/default/grub"* ]] || { echo "$stderr"; false; }
+	[[ "$stderr" == *"some entries have mitigations=off, which /etc/default/grub lacks: grub2-mkconfig --update-bls-cmdline drops it from them"* ]] || { echo "$stderr"; false; }
+	# what 10_linux will put on each entry's options line: root=... ro $GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT
+	[ "$(sh -c '. "$1"; printf "%s %s" "$GRUB_CMDLINE_LINUX" "$GRUB_CMDLINE_LINUX_DEFAULT"' _ "$H/etc/default/grub")" = \
+		"rhgb quiet intel_iommu=on iommu=pt nvidia-drm.modeset=1" ]
+	# --undo takes back what the run needs, never the user's carried parameter
+	run -0 "$PT" --undo --no-refresh --root "$H" 0000:00:02.0
+	[ "$(sh -c '. "$1"; printf "%s %s" "$GRUB_CMDLINE_LINUX" "$GRUB_CMDLINE_LINUX_DEFAULT"' _ "$H/etc/default/grub")" = \
+		"rhgb quiet nvidia-drm.modeset=1" ]
+}
