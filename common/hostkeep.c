@@ -335,7 +335,13 @@ static int mgmt_nics(const char *root, struct hostkeep *k)
 
 		buf_printf(&dir, "/sys/class/net/%s", w);
 		buf_printf(&what, "the default route leaves by %s", w);
-		r = follow(root, dir.p, "/sys/class/net", 0, KEEP_NIC, what.p, k, 0);
+		{
+			size_t before = k->n;
+
+			r = follow(root, dir.p, "/sys/class/net", 0, KEEP_NIC, what.p, k, 0);
+			if (r == 0 && k->n == before)
+				k->unplaced++;
+		}
 		buf_free(&dir);
 		buf_free(&what);
 	}

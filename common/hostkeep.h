@@ -30,6 +30,7 @@ struct hostkeep {
 	struct keep *v;
 	size_t n;
 	int routes_read;	/* ROOT/proc/net/route was there to read */
+	int unplaced;		/* default routes on interfaces with no PCI device (a VPN, a tunnel) */
 	char *root_unknown;	/* why the disk of / is not known, or NULL */
 };
 

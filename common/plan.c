@@ -427,6 +427,8 @@ static int keep_host(const struct plan_opts *o, struct plan *p, const struct pci
 			keep_say(p, o->force, e->slot, "the management NIC (%s): the host would be cut "
 				 "off the network", e->what);
 	}
+	/* a default route by a VPN or tunnel leaves by some NIC this plan cannot see: a way in */
+	way_in |= k.unplaced > 0;
 	for (size_t i = 0; i < l->n; i++)
 		if ((l->dev[i].class24 >> 16) == 0x03 && !chosen(p, l->dev[i].slot))
 			other_display = 1;

@@ -107,6 +107,9 @@ passthrough: the host needs these to run; pass --force to pass them anyway" ]] |
 	[ "$stderr" = "passthrough: 0000:00:02.0: the boot display and the host's only display, and no NIC with a default route stays with the host: nothing would be left to reach it by
 passthrough: the host needs these to run; pass --force to pass them anyway" ] || { echo "$stderr"; false; }
 	untouched proxmox-igpu
+	# a default route by WireGuard (no PCI device of its own) is a way in too
+	printf 'wg0\t00000000\t00000000\t0001\t0\t0\t0\t00000000\t0\t0\t0\n' >>"$H/proc/net/route"
+	run -0 --separate-stderr "$VP" --root "$H" 0000:00:02.0
 	run -0 "$PT" --force --no-refresh --root "$H" 0000:00:02.0
 }
 
