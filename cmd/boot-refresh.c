@@ -294,22 +294,18 @@ static int plan_sdboot(const struct refresh *want, const struct bootsetup *bs,
 static int plan_loader(const struct refresh *want, const struct bootsetup *bs,
 		       struct cmdlist *l)
 {
+	const char *a[6] = { NULL };
+
+	/* the command for GRUB and the Proxmox tools is bootdetect's, as iommu-check's hint says it */
+	if (bootdetect_loader_cmd(bs, a) == 0) {
+		add_cmd(l, a[0], a[1], a[2], a[3], a[4], (char *)NULL);
+		return 0;
+	}
 	switch (bs->loader) {
 	case LOADER_PROXMOX:
-		add_cmd(l, "proxmox-boot-tool", "refresh", (char *)NULL);
-		return 0;
 	case LOADER_PVE_EFIBOOT:
-		add_cmd(l, "pve-efiboot-tool", "refresh", (char *)NULL);
-		return 0;
 	case LOADER_GRUB:
-		if (!bs->grub_cfg)
-			add_cmd(l, bs->grub_cmd, (char *)NULL);
-		else if (bs->grub_bls_update)
-			add_cmd(l, bs->grub_cmd, "-o", bs->grub_cfg,
-				"--update-bls-cmdline", (char *)NULL);
-		else
-			add_cmd(l, bs->grub_cmd, "-o", bs->grub_cfg, (char *)NULL);
-		return 0;
+		break;
 	case LOADER_SDBOOT:
 		return plan_sdboot(want, bs, l);
 	case LOADER_NONE:

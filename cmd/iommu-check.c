@@ -30,6 +30,8 @@ struct check {
 	int quiet;
 	int failed;
 	char *rel;
+	const char *container;	/* the file saying the root is a container, or NULL */
+	const char *image;	/* the root is no running system (bootdetect_image), or NULL */
 };
 
 static void usage(FILE *f)
@@ -97,7 +99,11 @@ static enum cpu_vendor check_cpu(struct check *c)
 	char *flags;
 
 	if (!info) {
-		report(c, "FAIL", "cpu", NULL, "cannot read /proc/cpuinfo");
+		if (c->image)
+			report(c, "WARN", "cpu", "run iommu-check on the machine that boots it",
+			       "an image, not a running system (no /proc/cpuinfo)");
+		else
+			report(c, "FAIL", "cpu", NULL, "cannot read /proc/cpuinfo");
 		return cpu;
 	}
 	cpu = hostfacts_cpu_of(info);
@@ -127,6 +133,15 @@ static void check_firmware(struct check *c, enum cpu_vendor cpu)
 
 	if (dmar || ivrs)
 		report(c, "PASS", "firmware", NULL, "ACPI %s table present", dmar ? "DMAR" : "IVRS");
+	else if (c->image)
+		/* an image tree has no firmware of its own to tell of */
+		report(c, "WARN", "firmware", "run iommu-check on the machine that boots it",
+		       "an image, not a running system (nothing of sysfs in %s)", c->image);
+	else if (c->container)
+		/* container engines mask /sys/firmware: the host's tables are not to be seen */
+		report(c, "WARN", "firmware", "run iommu-check on the container's host",
+		       "a container (%s): no ACPI %s table to be seen from inside it", c->container,
+		       cpu == CPU_AMD ? "IVRS" : "DMAR");
 	else
 		report(c, "FAIL", "firmware",
 		       cpu == CPU_AMD ? "enable IOMMU (AMD-Vi) in the firmware setup"
@@ -196,6 +211,23 @@ static char *edit_hint(const struct check *c, const char *ops)
 	else	/* run as printed, it resolves the file inside the root, links and all */
 		buf_printf(&b, "cmdline-edit --root %s -i%s %s %s%s", c->co->root,
 			   bs.cmdline_grub ? " -g" : "", ops, c->co->root, bs.cmdline_file);
+	if (!bs.container && bs.cmdline_file) {
+		const char *a[6] = { NULL };
+
+		/*
+		 * the edit reaches the kernel once the loader reads it: GRUB's
+		 * grub.cfg (and Fedora's BLS entries) are made by a refresh;
+		 * hand-written systemd-boot entries are read as they are
+		 */
+		if (!root_is_slash(c->co->root))
+			buf_printf(&b, " && boot-refresh --root %s --bootloader-only", c->co->root);
+		else if (bootdetect_loader_cmd(&bs, a) == 0)
+			for (size_t i = 0; a[i]; i++)
+				buf_printf(&b, "%s%s", i ? " " : " && ", a[i]);
+		else if (bs.loader == LOADER_SDBOOT && !bs.cmdline_entry)
+			buf_adds(&b, " && boot-refresh --bootloader-only");
+		buf_adds(&b, ", then reboot");
+	}
 	return buf_detach(&b);
 }
 
@@ -294,7 +326,7 @@ static long count_dir(const struct common_opts *co, const char *path)
 	return n;
 }
 
-static void check_active(struct check *c)
+static void check_active(struct check *c, int cmdline_failed)
 {
 	long units = count_dir(c->co, "/sys/class/iommu");
 	long groups = count_dir(c->co, "/sys/kernel/iommu_groups");
@@ -303,8 +335,13 @@ static void check_active(struct check *c)
 	if (groups > 0)
 		report(c, "PASS", "iommu", NULL, "%ld IOMMU groups, %ld IOMMU units",
 		       groups, units > 0 ? units : 0);
+	else if (c->image)
+		report(c, "WARN", "iommu", "run iommu-check on the machine that boots it",
+		       "an image, not a running system (nothing of sysfs in %s)", c->image);
 	else
-		report(c, "FAIL", "iommu", "fix the checks above, then reboot",
+		report(c, "FAIL", "iommu", cmdline_failed ?
+		       "the kernel command line above keeps it off: edit it, refresh, then reboot" :
+		       "fix the checks above, then reboot",
 		       "no IOMMU groups in /sys/kernel/iommu_groups");
 }
 
@@ -487,7 +524,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct common_opts co = COMMON_OPTS_INIT;
-	struct check c = { &co, 0, 0, NULL };
+	struct check c = { &co, 0, 0, NULL, NULL, NULL };
 	int device = 0, ch;
 	enum cpu_vendor cpu;
 
@@ -525,10 +562,23 @@ int main(int argc, char **argv)
 		return EXIT_TROUBLE;
 	}
 	c.rel = root_kernel_release(&co);
+	{
+		struct bootsetup bs;
+
+		bootdetect(co.root, &bs);
+		c.container = bs.container;
+		c.image = bootdetect_image(co.root);
+	}
 	cpu = check_cpu(&c);
 	check_firmware(&c, cpu);
-	check_cmdline(&c, cpu, count_dir(&co, "/sys/kernel/iommu_groups"));
-	check_active(&c);
+	{
+		int before = c.failed;
+
+		c.failed = 0;
+		check_cmdline(&c, cpu, count_dir(&co, "/sys/kernel/iommu_groups"));
+		check_active(&c, c.failed);
+		c.failed |= before;
+	}
 	check_vfio(&c);
 	if (device && check_devices(&c, argv, argc) < 0) {
 		free(c.rel);

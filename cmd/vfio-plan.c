@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 enum {
-	OPT_APPLY = OPT_TOOL, OPT_AS, OPT_GROUP, OPT_METHOD, OPT_NO_REFRESH, OPT_UNDO
+	OPT_APPLY = OPT_TOOL, OPT_AS, OPT_FORCE, OPT_GROUP, OPT_METHOD, OPT_NO_REFRESH, OPT_UNDO
 };
 
 struct run {
@@ -42,10 +42,10 @@ static void usage(FILE *f)
 {
 	/* run as vfio-passthrough (--as): its synopsis, which --apply is */
 	if (strcmp(progname, "vfio-plan"))
-		fprintf(f, "usage: %s [--root DIR] [-n] [--no-refresh] [--group] "
+		fprintf(f, "usage: %s [--root DIR] [-n] [--no-refresh] [--force] [--group] "
 			"[--method slot|ids|blacklist|alias|softdep] [--undo] DEVICE...\n", progname);
 	else
-		fprintf(f, "usage: %s [--root DIR] [--apply [-n] [--no-refresh]] [--group] "
+		fprintf(f, "usage: %s [--root DIR] [--apply [-n] [--no-refresh]] [--force] [--group] "
 			"[--method slot|ids|blacklist|alias|softdep] [--undo] DEVICE...\n", progname);
 	if (f == stdout)
 		fputs("Decides how DEVICEs (0000:01:00.0, 01:00.0, or ids 10de:1b80) go to vfio-pci\n"
@@ -53,6 +53,8 @@ static void usage(FILE *f)
 		      "options:\n"
 		      "  --apply            carry the plan out: the edits, the journal, the refresh\n"
 		      "  --as NAME          name messages as NAME (vfio-passthrough passes its own)\n"
+		      "  --force            pass what the host needs to run: the disk / is on, the\n"
+		      "                     management NIC, the only display (refused without it)\n"
 		      "  --group            take along the other members of each device's IOMMU group\n"
 		      "  --method METHOD    slot, ids, blacklist, alias or softdep (vfio-plan(1))\n"
 		      "  -n, --dry-run      with --apply: print the diffs and commands, change nothing\n"
@@ -323,12 +325,17 @@ static void print_plan(const struct plan *p, int undo)
 
 /* ---- --apply ----------------------------------------------------------- */
 
-/* the IOMMU, as iommu-check sees it: a FAIL of the command line is what the plan fixes */
+/*
+ * The IOMMU, as iommu-check sees it: a FAIL of the command line is what
+ * the plan fixes, and so is the FAIL of the IOMMU groups that follows from
+ * it (VT-d off by the kernel's default: no groups until the edited command
+ * line is booted)
+ */
 static int check_iommu(struct run *r)
 {
 	struct argv a = { 0 };
 	struct buf out = BUF_INIT;
-	int st, hard = 0;
+	int st, hard = 0, cmdline = 0, groups = 0;
 
 	arg(&a, "iommu-check");
 	arg(&a, "--root");
@@ -339,10 +346,18 @@ static int check_iommu(struct run *r)
 		for (const char *s = out.p; s && *s;) {
 			size_t n = strcspn(s, "\n");
 
-			if (n > 5 && strncmp(s, "FAIL\t", 5) == 0 && strncmp(s + 5, "cmdline\t", 8))
-				hard = 1;
+			if (n > 5 && strncmp(s, "FAIL\t", 5) == 0) {
+				if (strncmp(s + 5, "cmdline\t", 8) == 0)
+					cmdline = 1;
+				else if (strncmp(s + 5, "iommu\t", 6) == 0)
+					groups = 1;
+				else
+					hard = 1;
+			}
 			s += n + (s[n] == '\n');
 		}
+		if (groups && !cmdline)
+			hard = 1;
 		if (hard) {
 			fputs(out.p, stderr);
 			errorf(NULL, "the IOMMU is not usable on this host (see iommu-check above)");
@@ -658,9 +673,12 @@ static int apply(struct run *r, char **devs, int ndevs)
 	struct buf was = BUF_INIT;
 	char **mk = NULL;
 	size_t nmk = 0;
+	struct bootsetup bs;
 	int st;
 
-	if ((st = check_iommu(r)) != EXIT_YES)
+	/* a container's IOMMU is its host's: plan_make says so, and there is nothing to do */
+	bootdetect(r->o.co.root, &bs);
+	if (!bs.container && (st = check_iommu(r)) != EXIT_YES)
 		return st;
 	if (plan_make(&r->o, devs, ndevs, &p) != EXIT_YES)
 		return EXIT_TROUBLE;
@@ -950,6 +968,7 @@ static void parse_options(int argc, char **argv, struct run *r)
 		{ "apply", no_argument, NULL, OPT_APPLY },
 		{ "as", required_argument, NULL, OPT_AS },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "group", no_argument, NULL, OPT_GROUP },
 		{ "method", required_argument, NULL, OPT_METHOD },
 		{ "no-refresh", no_argument, NULL, OPT_NO_REFRESH },
@@ -994,6 +1013,9 @@ static void parse_options(int argc, char **argv, struct run *r)
 				exit(EXIT_TROUBLE);
 			}
 			progname = optarg;
+			break;
+		case OPT_FORCE:
+			r->o.force = 1;
 			break;
 		case OPT_GROUP:
 			r->o.group = 1;

@@ -327,6 +327,8 @@ static void sdboot_setup(const char *root, struct bootsetup *bs)
 {
 	bs->loader = LOADER_SDBOOT;
 	bs->kernel_install = kernel_install_layout(root);
+	bs->uki = bs->kernel_install &&
+		  file_has_line(root, "/etc/kernel/install.conf", "layout=uki");
 	/* kernel-install's 90-loaderentry reads /etc/kernel/cmdline */
 	if (bs->kernel_install) {
 		bs->cmdline_file = "/etc/kernel/cmdline";
@@ -384,6 +386,35 @@ static void detect_initramfs(const char *root, struct bootsetup *bs)
 		bs->initramfs = INITRAMFS_MKINITCPIO;
 }
 
+/*
+ * Systems whose boot entries are written from a configuration of their
+ * own: NixOS (nixos-rebuild writes every entry from configuration.nix;
+ * /etc/NIXOS is made by its activation script, /run/current-system is the
+ * running generation), an ostree deployment (ostree-prepare-root makes
+ * /run/ostree-booted; a deployed tree holds /ostree/repo; its entries are
+ * ostree's, their options rpm-ostree's kargs), Pop!_OS's kernelstub
+ * (kernelstub/config.py: the entry's options are rewritten from
+ * /etc/kernelstub/configuration at every kernel or initramfs update).
+ */
+static void detect_owner(const char *root, struct bootsetup *bs)
+{
+	static const struct { const char *file; const char *owner; mode_t type; } marks[] = {
+		{ "/etc/NIXOS", "nixos", 0 },
+		{ "/run/current-system", "nixos", 0 },
+		{ "/run/ostree-booted", "rpm-ostree", 0 },
+		{ "/ostree/repo", "rpm-ostree", S_IFDIR },
+		{ "/etc/kernelstub/configuration", "kernelstub", S_IFREG },
+	};
+
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (exists_under(root, marks[i].file, marks[i].type) &&
+		    (strcmp(marks[i].owner, "kernelstub") || have_cmd(root, "kernelstub"))) {
+			bs->owner = marks[i].owner;
+			bs->owner_file = marks[i].file;
+			return;
+		}
+}
+
 void bootdetect(const char *root, struct bootsetup *bs)
 {
 	memset(bs, 0, sizeof *bs);
@@ -392,6 +423,48 @@ void bootdetect(const char *root, struct bootsetup *bs)
 		return;
 	detect_initramfs(root, bs);
 	detect_loader(root, bs);
+	detect_owner(root, bs);
+}
+
+int bootdetect_loader_cmd(const struct bootsetup *bs, const char *argv[6])
+{
+	size_t n = 0;
+
+	switch (bs->loader) {
+	case LOADER_PROXMOX:
+	case LOADER_PVE_EFIBOOT:
+		argv[n++] = bs->loader == LOADER_PROXMOX ? "proxmox-boot-tool" : "pve-efiboot-tool";
+		argv[n++] = "refresh";
+		break;
+	case LOADER_GRUB:
+		argv[n++] = bs->grub_cmd;
+		if (bs->grub_cfg) {
+			argv[n++] = "-o";
+			argv[n++] = bs->grub_cfg;
+			/* without it grub2-mkconfig leaves the BLS entries' options as they were */
+			if (bs->grub_bls_update)
+				argv[n++] = "--update-bls-cmdline";
+		}
+		break;
+	case LOADER_SDBOOT:
+	case LOADER_NONE:
+		return -1;
+	}
+	argv[n] = NULL;
+	return 0;
+}
+
+const char *bootdetect_image(const char *root)
+{
+	static const char *const live[] = { "/sys/kernel", "/sys/firmware", "/sys/bus", "/sys/devices",
+					    NULL };
+
+	if (!root || root_is_slash(root))
+		return NULL;
+	for (size_t i = 0; live[i]; i++)
+		if (exists_under(root, live[i], S_IFDIR))
+			return NULL;
+	return "/sys";
 }
 
 const char *initramfs_name(enum initramfs_kind k)

@@ -44,6 +44,16 @@ struct bootsetup {
 	int grub_bls_update;		/* BLS on and grub2-mkconfig has --update-bls-cmdline */
 	int kernel_install;		/* systemd-boot entries come from kernel-install */
 	const char *container;		/* the file saying ROOT is a container, or NULL */
+	/*
+	 * what writes the loader's command line itself, so that an edit of
+	 * the file above is lost or refused: "nixos" (built from
+	 * configuration.nix), "rpm-ostree" (an ostree deployment's kargs),
+	 * "kernelstub" (Pop!_OS: the entry from /etc/kernelstub/configuration),
+	 * or NULL; owner_file is the file that says so
+	 */
+	const char *owner;
+	const char *owner_file;
+	int uki;			/* kernel-install's layout=uki: the command line goes into each UKI */
 	char dropin[320];	/* cmdline_file when a grub.d drop-in sets the value anew */
 };
 
@@ -55,6 +65,21 @@ extern const char *const bootdetect_path[];
  * NONE/NULL.
  */
 void bootdetect(const char *root, struct bootsetup *bs);
+
+/*
+ * The command that refreshes loader setup bs after a command line edit,
+ * NULL-terminated into argv: proxmox-boot-tool refresh, pve-efiboot-tool
+ * refresh, update-grub, grub(2)-mkconfig -o CFG [--update-bls-cmdline].
+ * 0, or -1 for systemd-boot (kernel-install per kernel, or nothing for
+ * entries written by hand) and none.
+ */
+int bootdetect_loader_cmd(const struct bootsetup *bs, const char *argv[6]);
+
+/*
+ * ROOT is no running system: a root other than / with nothing of sysfs
+ * under ROOT/sys (an image tree, a debootstrap); /sys named, or NULL
+ */
+const char *bootdetect_image(const char *root);
 
 /* the absolute path (as seen inside ROOT) of command cmd, or NULL; free it */
 char *bootdetect_which(const char *root, const char *cmd);

@@ -4,6 +4,8 @@
  */
 #include "plan.h"
 #include "err.h"
+#include "grubvar.h"
+#include "hostkeep.h"
 #include "modalias.h"
 #include "modname.h"
 #include "pcidevarg.h"
@@ -66,6 +68,30 @@ static void note(struct plan *p, const char *fmt, ...)
 		xmalloc((size_t)-1);	/* out of memory: says so and exits */
 	buf_adds(&p->notes, s);
 	buf_addc(&p->notes, '\n');
+	free(s);
+}
+
+/*
+ * What the host keeps: with --force a note ("SLOT: passed anyway (--force):
+ * WHY"), else an error now ("PROG: SLOT: WHY")
+ */
+static void keep_say(struct plan *p, int force, const char *slot, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void keep_say(struct plan *p, int force, const char *slot, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (!s)
+		xmalloc((size_t)-1);	/* out of memory: says so and exits */
+	if (force)
+		note(p, "%s: passed anyway (--force): %s", slot, s);
+	else
+		errorf(slot, "%s", s);
 	free(s);
 }
 
@@ -389,6 +415,62 @@ static int choose_devices(const struct plan_opts *o, const char *rel, const char
 	return r;
 }
 
+/*
+ * What the host cannot give away and still be run (hostkeep): the
+ * controller of the disk / is on, the NICs its default route leaves by;
+ * and its boot display when no other display stays with it and no NIC
+ * with a default route does either (nothing would be left to reach it
+ * by: a host managed over the network, a single-GPU passthrough
+ * desktop, keep their way in and may pass it).  Refused unless --force;
+ * with it, said.  0, or -1 after saying why.
+ */
+static int keep_host(const struct plan_opts *o, struct plan *p, const struct pcilist *l)
+{
+	struct hostkeep k;
+	int refused = 0, way_in = 0, other_display = 0, storage = 0;
+
+	if (hostkeep_read(o->co.root, &k) < 0)
+		return -1;
+	for (size_t i = 0; i < k.n; i++) {
+		const struct keep *e = &k.v[i];
+
+		if (!chosen(p, e->slot)) {
+			way_in |= e->kind == KEEP_NIC;
+			continue;
+		}
+		refused = 1;
+		if (e->kind == KEEP_ROOTDISK)
+			keep_say(p, o->force, e->slot, "the controller of the root file system's disk "
+				 "(%s): the host would not boot without it", e->what);
+		else
+			keep_say(p, o->force, e->slot, "the management NIC (%s): the host would be cut "
+				 "off the network", e->what);
+	}
+	/* a default route by a VPN or tunnel leaves by some NIC this plan cannot see: a way in */
+	way_in |= k.unplaced > 0;
+	for (size_t i = 0; i < l->n; i++)
+		if ((l->dev[i].class24 >> 16) == 0x03 && !chosen(p, l->dev[i].slot))
+			other_display = 1;
+	for (size_t i = 0; i < p->ndev; i++) {
+		storage |= (p->dev[i].class24 >> 16) == 0x01;
+		if (p->dev[i].bootvga != 1 || other_display || way_in || !k.routes_read)
+			continue;
+		refused = 1;
+		keep_say(p, o->force, p->dev[i].slot, "the boot display and the host's only display, "
+			 "and no NIC with a default route stays with the host: nothing would be "
+			 "left to reach it by");
+	}
+	if (storage && k.root_unknown)
+		note(p, "cannot tell which disk / is on (%s): make sure it is not behind the "
+		     "storage controller passed", k.root_unknown);
+	hostkeep_free(&k);
+	if (refused && !o->force) {
+		errorf(NULL, "the host needs these to run; pass --force to pass them anyway");
+		return -1;
+	}
+	return 0;
+}
+
 /* the ids of the chosen devices, each once, comma-joined, in order */
 static void all_ids(const struct plan *p, struct buf *ids)
 {
@@ -569,6 +651,262 @@ static int blacklist_checks(struct ctx *c, const struct pcilist *l, const char *
 	}
 	free(m);
 	return r;
+}
+
+/* the command line ops that put a parameter there, or (del) take one out */
+static int is_del_op(const char *op)
+{
+	return strcmp(op, "--unmerge") == 0 || strcmp(op, "--del") == 0;
+}
+
+/* "chroot ROOT " when the command is to run in an image, else "" */
+static char *in_root(const struct ctx *c)
+{
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, "");
+	if (!root_is_slash(c->o->co.root))
+		buf_printf(&b, "chroot %s ", c->o->co.root);
+	return buf_detach(&b);
+}
+
+/*
+ * Pop!_OS: kernelstub rewrites the entry's options from its JSON
+ * configuration ("user" -> "kernel_options", kernelstub/config.py) at every
+ * kernel and initramfs update, so an edit of the entry is lost.  The
+ * configuration is not edited here (a JSON writer for one distribution's
+ * file is more than this kit should carry, and kernelstub -a also writes
+ * the entry at once): the parameters missing from it are refused with the
+ * kernelstub command that adds them; once there (each a JSON string of its
+ * own), the entries are left to kernelstub.  0, or -1 after saying why.
+ */
+static int kernelstub_cmdline(struct ctx *c, struct oplist *cmd)
+{
+	struct buf cfg = BUF_INIT, add = BUF_INIT, del = BUF_INIT, q = BUF_INIT;
+	char *shown = root_path(c->o->co.root, c->bs.owner_file), *pre;
+	int e = root_read(c->o->co.root, c->bs.owner_file, &cfg, BUF_MAX_FILE), r = 0;
+
+	if (e < 0) {
+		errorf_errno(shown, -e, "cannot read");
+		free(shown);
+		buf_free(&cfg);
+		return -1;
+	}
+	for (size_t i = 0; i < cmd->n; i++) {
+		int del_op = is_del_op(cmd->op[i]), there;
+
+		buf_reset(&q);
+		buf_printf(&q, "\"%s\"", cmd->arg[i]);
+		there = memmem(cfg.p, cfg.len, q.p, q.len) != NULL;
+		if (!del_op && !there)
+			buf_printf(&add, "%s%s", add.len ? " " : "", cmd->arg[i]);
+		else if (del_op && there)
+			buf_printf(&del, "%s%s", del.len ? " " : "", cmd->arg[i]);
+	}
+	pre = in_root(c);
+	if (add.len || del.len) {
+		errorf(shown, "Pop!_OS's kernelstub writes the boot entry's options from this file "
+		       "at every kernel and initramfs update: an edit of the entry would be lost; "
+		       "nothing written");
+		if (add.len)
+			errorf(NULL, "run: %skernelstub -a \"%s\"", pre, add.p);
+		if (del.len)
+			errorf(NULL, "run: %skernelstub -d \"%s\"", pre, del.p);
+		errorf(NULL, "then run this again");
+		r = -1;
+	} else {
+		/* kernelstub carries them: its entries are its own */
+		for (size_t i = 0; i < c->ncmd; i++)
+			free(c->cmdfiles[i]);
+		c->ncmd = 0;
+		op_free(cmd);
+		note(c->p, "%s: kernelstub carries the kernel command line: the entries are left to it",
+		     c->bs.owner_file);
+	}
+	free(pre);
+	free(shown);
+	buf_free(&cfg);
+	buf_free(&add);
+	buf_free(&del);
+	buf_free(&q);
+	return r;
+}
+
+/*
+ * An ostree deployment (Silverblue, Kinoite, CoreOS, bootc): its entries
+ * are ostree's, their options rpm-ostree's kargs, and its initramfs is
+ * built on the server unless rpm-ostree initramfs --enable; so the whole
+ * binding goes on the command line (vfio-pci.ids=, rd.driver.pre=vfio_pci:
+ * dracut loads it first) and is refused here, said as the commands that
+ * do it.  Always -1.
+ */
+static int ostree_cmdline(struct ctx *c, const struct oplist *cmd, const struct buf *ids)
+{
+	struct buf k = BUF_INIT;
+	char *shown = root_path(c->o->co.root, c->bs.owner_file);
+	int idsdone = 0;
+
+	for (size_t i = 0; i < cmd->n; i++) {
+		buf_printf(&k, " --%s=%s", is_del_op(cmd->op[i]) ? "delete-if-present" : "append-if-missing",
+			   cmd->arg[i]);
+		idsdone |= strncmp(cmd->arg[i], "vfio-pci.ids=", 13) == 0;
+	}
+	if (!idsdone)
+		buf_printf(&k, " --append-if-missing=vfio-pci.ids=%s", ids->p);
+	buf_adds(&k, " --append-if-missing=rd.driver.pre=vfio_pci");
+	errorf(shown, "an ostree system: its boot entries are ostree's, their options "
+	       "rpm-ostree's kargs; nothing written");
+	errorf(NULL, "run on it: rpm-ostree kargs%s", k.p);
+	errorf(NULL, "and, for vfio-pci in its initramfs: rpm-ostree initramfs --enable "
+	       "--arg=--add-drivers --arg=\"vfio_pci vfio vfio_iommu_type1\"; then reboot");
+	free(shown);
+	buf_free(&k);
+	return -1;
+}
+
+/* a word of a BLS options line this kit would write back: no quote, '$', space or control byte */
+static int bls_word_ok(const char *w)
+{
+	return *w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+			    "._,:=/+-@") == strlen(w);
+}
+
+/* w is one of the space-separated words of list (" a b ") */
+static int has_param(const struct buf *list, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *s = list->p; s && (s = strstr(s, w)); s += n)
+		if (s[-1] == ' ' && s[n] == ' ')
+			return 1;
+	return 0;
+}
+
+/*
+ * Fedora and RHEL with BLS: grub2-mkconfig --update-bls-cmdline rewrites
+ * the options line of every entry in /boot/loader/entries from
+ * "root=... ro $GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT" (Fedora's
+ * grub2 10_linux, update_bls_cmdline()), so what grubby --args put in the
+ * entries alone is dropped by the refresh this plan runs.  A parameter in
+ * every entry (rescue entries aside) and not in /etc/default/grub is
+ * carried into the edited value (an edit, never a need: --undo leaves it);
+ * one in some entries only is said, and stays theirs to decide.
+ */
+static void bls_carry(struct ctx *c, struct oplist *cmd)
+{
+	struct buf have = BUF_INIT, text = BUF_INIT, carry = BUF_INIT, some = BUF_INIT;
+	size_t odd = 0;
+	struct dirent **ents = NULL;
+	char **words = NULL;
+	size_t *count = NULL, nw = 0, nent = 0;
+	int n;
+
+	if (c->bs.loader != LOADER_GRUB || !c->bs.grub_bls_update || !c->bs.cmdline_grub ||
+	    c->ncmd != 1)
+		return;
+	buf_adds(&have, " ");
+	if (root_read(c->o->co.root, "/etc/default/grub", &text, BUF_MAX_FILE) == 0) {
+		static const char *const vars[] = { "GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT" };
+
+		for (size_t i = 0; i < 2; i++) {
+			struct grubvar_value v;
+
+			if (grubvar_value(text.p, text.len, vars[i], "/etc/default/grub", &v) == 0) {
+				for (size_t k = 0; k < v.vlen; k++)
+					buf_addc(&have, v.val[k] == '\t' || v.val[k] == '\n' ? ' ' : v.val[k]);
+				buf_addc(&have, ' ');
+				grubvar_value_free(&v);
+			}
+		}
+	}
+	for (size_t i = 0; i < cmd->n; i++)
+		if (!is_del_op(cmd->op[i]))
+			buf_printf(&have, "%s ", cmd->arg[i]);
+	n = root_scandir(c->o->co.root, "/boot/loader/entries", &ents, alphasort);
+	for (int i = 0; i < n; i++) {
+		const char *e = ents[i]->d_name;
+		size_t len = strlen(e);
+		struct buf f = BUF_INIT, b = BUF_INIT;
+
+		if (e[0] != '.' && len > 5 && strcmp(e + len - 5, ".conf") == 0 && !strstr(e, "rescue")) {
+			buf_printf(&f, "/boot/loader/entries/%s", e);
+			if (root_read(c->o->co.root, f.p, &b, BUF_MAX_FILE) == 0) {
+				const char *s = b.p, *opt = NULL;
+
+				for (; *s && !opt; s += strcspn(s, "\n"), s += *s == '\n')
+					if (strncmp(s, "options", 7) == 0 && (s[7] == ' ' || s[7] == '\t'))
+						opt = s + 7;
+				nent++;
+				if (opt) {
+					char *line = xstrndup(opt, strcspn(opt, "\n")), *save = NULL;
+
+					for (char *w = strtok_r(line, " \t\r", &save); w;
+					     w = strtok_r(NULL, " \t\r", &save)) {
+						size_t k;
+
+						/* 10_linux writes root=, ro, and rootflags=subvol= on btrfs itself */
+						if (strncmp(w, "root=", 5) == 0 || !strcmp(w, "ro") || !strcmp(w, "rw") ||
+						    strncmp(w, "rootflags=", 10) == 0 ||
+						    w[0] == '$' || has_param(&have, w))
+							continue;
+						for (k = 0; k < nw && strcmp(words[k], w); k++)
+							;
+						if (k == nw) {
+							words = xgrow1(words, nw, sizeof(*words));
+							count = xgrow1(count, nw, sizeof(*count));
+							words[nw] = xstrdup(w);
+							count[nw++] = 0;
+						}
+						count[k]++;
+					}
+					free(line);
+				}
+			}
+		}
+		buf_free(&f);
+		buf_free(&b);
+		free(ents[i]);
+	}
+	if (n >= 0)
+		free(ents);
+	for (size_t k = 0; k < nw; k++) {
+		/* a word seen twice in one entry counts twice: never more than in every entry */
+		if (!bls_word_ok(words[k]))
+			odd++;
+		else if (count[k] >= nent)
+			buf_printf(&carry, " %s", words[k]);
+		else
+			buf_printf(&some, " %s", words[k]);
+		if (bls_word_ok(words[k]) && count[k] >= nent)
+			op_add(cmd, "--add", words[k]);
+		free(words[k]);
+	}
+	if (carry.len)
+		note(c->p, "/boot/loader/entries: every entry has%s, which %s lacks (grubby --args?): "
+		     "grub2-mkconfig --update-bls-cmdline would drop it; carried into %s",
+		     carry.p, "/etc/default/grub", c->cmdfiles[0]);
+	if (some.len)
+		note(c->p, "/boot/loader/entries: some entries have%s, which %s lacks: "
+		     "grub2-mkconfig --update-bls-cmdline drops it from them", some.p, "/etc/default/grub");
+	if (odd)
+		note(c->p, "/boot/loader/entries: %zu parameter(s) with characters this kit does not "
+		     "write, which grub2-mkconfig --update-bls-cmdline drops: put them in "
+		     "/etc/default/grub", odd);
+	free(words);
+	free(count);
+	buf_free(&have);
+	buf_free(&text);
+	buf_free(&carry);
+	buf_free(&some);
+}
+
+static int owned_cmdline(struct ctx *c, struct oplist *cmd, const struct buf *ids)
+{
+	if (strcmp(c->bs.owner, "kernelstub") == 0)
+		return kernelstub_cmdline(c, cmd);
+	if (strcmp(c->bs.owner, "rpm-ostree") == 0)
+		return ostree_cmdline(c, cmd, ids);
+	return 0;
 }
 
 static int decide(struct ctx *c, struct pcilist *l)
@@ -839,6 +1177,11 @@ static int decide(struct ctx *c, struct pcilist *l)
 		       "/etc/modprobe.d, so vfio-pci has neither its options nor its softdep there; "
 		       "add modconf to HOOKS");
 
+	if (cmd_ops.n)
+		bls_carry(c, &cmd_ops);
+	if (cmd_ops.n && c->bs.owner && (r = owned_cmdline(c, &cmd_ops, &ids)) != 0)
+		goto out;
+
 	/*
 	 * Where no file holds the command line, the parameters are said, with
 	 * where they go, and nothing is written: half a setup would boot
@@ -862,6 +1205,11 @@ static int decide(struct ctx *c, struct pcilist *l)
 		r = -1;
 		goto out;
 	}
+
+	if (c->bs.uki && cmd_ops.n && c->ncmd)
+		note(p, "%s goes into each unified kernel image (its .cmdline section) when "
+		     "kernel-install adds the kernel (layout=uki): the refresh re-adds them",
+		     c->cmdfiles[0]);
 
 	/* 5. the edits, file by file */
 	edits_of(p, hp->modules_file, JT_MODCONF, "--format=modules", &mods_ops);
@@ -978,6 +1326,16 @@ static int read_host(const struct plan_opts *o, struct ctx *c)
 		errorf(NULL, "%s is a container: PCI passthrough is set up on its host", o->co.root);
 		return 1;
 	}
+	if (c->bs.owner && strcmp(c->bs.owner, "nixos") == 0)
+		return 2;
+	if (bootdetect_image(o->co.root)) {
+		char *sys = root_path(o->co.root, "/sys");
+
+		errorf(sys, "an image, not a running system (nothing of sysfs here): its PCI devices "
+		       "are read on the machine that boots it; run this there");
+		free(sys);
+		return -1;
+	}
 	hostprofile_read(&o->co, &c->bs, &c->hp);
 	if (!c->hp.rel) {
 		errorf(o->co.root, "cannot tell the kernel release");
@@ -1017,6 +1375,35 @@ static int read_host(const struct plan_opts *o, struct ctx *c)
 	return 0;
 }
 
+/*
+ * NixOS builds /etc, the initramfs's modules and every boot entry from
+ * configuration.nix (nixos-rebuild): a file written here is replaced or
+ * refused (/etc/modprobe.d is a link into the store).  Refused before
+ * anything is read further, said as the configuration that does it.
+ */
+static void nixos_refuse(const struct plan_opts *o, struct ctx *c, char **devs, int ndevs)
+{
+	struct pcilist l = { NULL, 0 };
+	struct buf ids = BUF_INIT;
+	char *shown = root_path(o->co.root, c->bs.owner_file);
+	enum cpu_vendor cpu = hostfacts_cpu(o->co.root);
+
+	/* the ids, when the devices can be found; their errors are said as they are */
+	if (choose_devices(o, NULL, NULL, devs, ndevs, c->p, &l) == 0)
+		all_ids(c->p, &ids);
+	errorf(shown, "NixOS: /etc, the initramfs and the boot entries are built from "
+	       "configuration.nix; nothing written");
+	errorf(NULL, "put in /etc/nixos/configuration.nix, then nixos-rebuild boot and reboot:");
+	errorf(NULL, "  boot.kernelParams = [ %s\"iommu=pt\" ];",
+	       cpu == CPU_INTEL ? "\"intel_iommu=on\" " : "");
+	errorf(NULL, "  boot.initrd.kernelModules = [ \"vfio_pci\" \"vfio\" \"vfio_iommu_type1\" ];");
+	errorf(NULL, "  boot.extraModprobeConfig = \"options vfio-pci ids=%s\";",
+	       ids.len ? ids.p : "VENDOR:DEVICE,...");
+	free(shown);
+	buf_free(&ids);
+	pcilist_free(&l);
+}
+
 int plan_make(const struct plan_opts *o, char **devs, int ndevs, struct plan *p)
 {
 	struct ctx c;
@@ -1034,8 +1421,16 @@ int plan_make(const struct plan_opts *o, char **devs, int ndevs, struct plan *p)
 		ctx_free(&c);
 		return EXIT_YES;
 	}
+	if (r == 2) {
+		nixos_refuse(o, &c, devs, ndevs);
+		ctx_free(&c);
+		plan_free(p);
+		return EXIT_TROUBLE;
+	}
 	if (r == 0)
 		r = choose_devices(o, c.hp.rel, c.builtin, devs, ndevs, p, &l);
+	if (r == 0)
+		r = keep_host(o, p, &l);
 	if (r == 0)
 		r = decide(&c, &l);
 	if (r == 0 && c.ncmd)

@@ -34,6 +34,7 @@ struct plan_opts {
 	struct common_opts co;
 	enum pmethod method;
 	int group;		/* --group */
+	int force;		/* --force: pass what the host keeps (hostkeep.h) */
 };
 
 struct pdev {

@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -509,4 +511,46 @@ char *root_read_file(const char *root, const char *path)
 		return NULL;
 	}
 	return b.p ? buf_detach(&b) : xstrdup("");
+}
+
+/*
+ * The path an O_PATH descriptor opened inside the root stands for, from
+ * /proc/self/fd (the kernel's d_path of it), less the root's own real path:
+ * the lookup itself stayed inside the root (root_open), so the path does too.
+ */
+int root_realpath(const char *root, const char *path, struct buf *out)
+{
+	char link[64], got[PATH_MAX], top[PATH_MAX];
+	int fd = root_open(root, path, O_PATH);
+	ssize_t n;
+	size_t tl;
+	int e;
+
+	buf_reset(out);
+	if (fd < 0)
+		return fd;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, got, sizeof(got) - 1);
+	e = errno;
+	close(fd);
+	if (n < 0)
+		return -e;
+	if ((size_t)n >= sizeof(got) - 1)
+		return -ENAMETOOLONG;
+	got[n] = '\0';
+	if (got[0] != '/')
+		return -ENOENT;
+	if (!root || root_is_slash(root)) {
+		buf_adds(out, got);
+		return 0;
+	}
+	if (!realpath(root, top))
+		return -errno;
+	tl = strlen(top);
+	if (strcmp(top, "/") == 0)
+		tl = 0;
+	if (strncmp(got, top, tl) || (got[tl] != '/' && got[tl] != '\0'))
+		return -EXDEV;
+	buf_adds(out, got[tl] ? got + tl : "/");
+	return 0;
 }

@@ -86,6 +86,14 @@ int root_read_given(const char *root, const char *path, struct buf *b, size_t ma
  */
 const char *root_modules(const char *root);
 
+/*
+ * Where path under root leads, every link followed inside the root, as a
+ * path from the root ("/sys/devices/pci0000:00/0000:00:1f.6/net/eno1"):
+ * realpath(3) as a process chrooted there sees it.  Into out (reset
+ * first); 0 or -errno.
+ */
+int root_realpath(const char *root, const char *path, struct buf *out);
+
 /* ROOT joined with an absolute system path; the caller frees */
 char *root_path(const char *root, const char *path);
 int root_is_slash(const char *root);

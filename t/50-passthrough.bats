@@ -186,7 +186,7 @@ passthrough: IOMMU group 7 has other devices: pass --group to take them along" ]
 	run -2 "$PT" --method vfio 0000:00:02.0
 	run -2 "$PT"
 	run -0 "$PT" --help
-	[ "${lines[0]}" = "usage: passthrough [--root DIR] [-n] [--no-refresh] [--group] [--method slot|ids|blacklist|alias|softdep] [--undo] DEVICE..." ]
+	[ "${lines[0]}" = "usage: passthrough [--root DIR] [-n] [--no-refresh] [--force] [--group] [--method slot|ids|blacklist|alias|softdep] [--undo] DEVICE..." ]
 	# each method in one line
 	for m in slot ids blacklist alias softdep; do
 		printf '%s\n' "$output" | grep -q "^     $m  *[a-z]"

@@ -17,8 +17,8 @@ _vfiokit_opts() {
 	cmdline-edit) echo "$edit --add --del --entry --get --grub --init-from --merge --set --unmerge --var -g" ;;
 	modconf-edit) echo "$edit --del --format --merge --set --unmerge" ;;
 	boot-refresh) echo "$common --all --bootloader-only --detect --dry-run --if-marked --initramfs-only --kernel --mark -h -k -n" ;;
-	vfio-plan) echo "$common --apply --as --dry-run --group --method --no-refresh --undo -h -n" ;;
-	vfio-passthrough) echo "--help --version --root --dry-run --no-refresh --group --method --undo -h -n" ;;
+	vfio-plan) echo "$common --apply --as --dry-run --force --group --method --no-refresh --undo -h -n" ;;
+	vfio-passthrough) echo "--help --version --root --dry-run --no-refresh --force --group --method --undo -h -n" ;;
 	esac
 }
 

@@ -166,6 +166,38 @@ int main(void)
 	bootdetect(root, &bs);
 	CHECK(bs.container == NULL);
 
+	/* the refresh after a command line edit, as boot-refresh runs it and iommu-check's hint says it */
+	{
+		const char *a[6] = { NULL };
+		struct bootsetup g;
+
+		memset(&g, 0, sizeof(g));
+		g.loader = LOADER_GRUB;
+		g.grub_cmd = "grub2-mkconfig";
+		g.grub_cfg = "/boot/grub2/grub.cfg";
+		g.grub_bls_update = 1;
+		CHECK_INT(bootdetect_loader_cmd(&g, a), 0);
+		CHECK_STR(a[0], "grub2-mkconfig");
+		CHECK_STR(a[3], "--update-bls-cmdline");
+		CHECK(a[4] == NULL);
+		g.grub_cmd = "update-grub";
+		g.grub_cfg = NULL;
+		CHECK_INT(bootdetect_loader_cmd(&g, a), 0);
+		CHECK_STR(a[0], "update-grub");
+		CHECK(a[1] == NULL);
+		g.loader = LOADER_PROXMOX;
+		CHECK_INT(bootdetect_loader_cmd(&g, a), 0);
+		CHECK_STR(a[1], "refresh");
+		g.loader = LOADER_SDBOOT;
+		CHECK(bootdetect_loader_cmd(&g, a) < 0);
+	}
+	/* an image tree: nothing of sysfs; / itself never is one */
+	CHECK(bootdetect_image("/") == NULL);
+	wipe();
+	CHECK_STR(bootdetect_image(root), "/sys");
+	put("/sys/bus/pci/devices/.keep", "", 0);
+	CHECK(bootdetect_image(root) == NULL);
+
 	wipe();
 	rmdir(root);
 	return UNIT_DONE();
