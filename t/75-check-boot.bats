@@ -47,7 +47,8 @@ teardown() {
 }
 
 # as a user who is not root: what a machine where nothing can be built looks
-# like.  nobody runs a copy of check-boot (and the recipe it sources) in a
+# like.  nobody runs a copy of check-boot (and the harness and recipe it
+# sources) in a
 # directory of the test's own that nobody can read: whether nobody can reach
 # this tree depends on where it was cloned (a 0700 parent, a umask of 077),
 # and is no business of the test.  Skips are taken here, before `run`: a
@@ -57,7 +58,7 @@ nobody_ready() {
 		skip "needs root and setpriv to run as nobody"
 	NOBODY_TOP=$(mktemp -d /tmp/vfio-kit-t75.XXXXXX)
 	mkdir "$NOBODY_TOP/scripts" "$NOBODY_TOP/t"
-	cp "$TOP/scripts/check-boot" "$NOBODY_TOP/scripts/"
+	cp "$TOP/scripts/check-boot" "$TOP/scripts/qemu-harness.sh" "$NOBODY_TOP/scripts/"
 	cp -R "$TOP/t/boot" "$NOBODY_TOP/t/"
 	chmod -R go=u-w "$NOBODY_TOP"
 	as_nobody sh -c 'test -r "$0"' "$NOBODY_TOP/scripts/check-boot" ||

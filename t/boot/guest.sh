@@ -14,6 +14,8 @@
 #            vfio-passthrough --undo for the same NIC
 #   undo     the third boot, from the disk: the NIC is back on e1000e
 #
+# The initramfs is dracut's on bios, initramfs-tools' on uefi (t/boot/recipe.sh).
+#
 # Each assertion prints "ok N - KIND/PHASE: ..." or "not ok N - ..." and its
 # evidence as "#" lines on the serial console; the counts run on across the
 # boots (in /var/lib/check-boot/counts); the last boot prints
@@ -30,6 +32,7 @@ mkdir -p "$tmp" "$state"
 # shellcheck disable=SC2034
 helper=$lib/vmhelper
 kind=$(cat "$lib/kind")
+case $kind in bios) gen=dracut ;; *) gen=initramfs-tools ;; esac
 phase=$(cat "$state/phase" 2>/dev/null || echo install)
 kver=$(uname -r)
 # kernel messages would split the assertion lines on the console
@@ -83,7 +86,8 @@ cmdline_value() {
 # "PATH absent" for those that do not exist
 etc_files() {
 	for f in /etc/modules /etc/modprobe.d/vfio.conf /etc/modprobe.d/blacklist.conf \
-		/etc/initramfs-tools/modules /etc/default/grub /etc/kernel/cmdline; do
+		/etc/initramfs-tools/modules /etc/dracut.conf.d/vfio.conf /etc/dracut.conf.d/10-check-boot.conf \
+		/etc/default/grub /etc/kernel/cmdline; do
 		if [ -e "$f" ]; then echo "$f $(sha256sum <"$f" | cut -d" " -f1)"; else echo "$f absent"; fi
 	done
 }
@@ -91,7 +95,7 @@ etc_files() {
 # "PATH MTIME" for every file a vfio-passthrough run may write or have a
 # command rewrite: the guide's files, the initramfs, the boot loader's files
 boot_files() {
-	for f in /etc/modules /etc/modprobe.d/* /etc/default/grub /etc/kernel/cmdline \
+	for f in /etc/modules /etc/modprobe.d/* /etc/dracut.conf.d/* /etc/default/grub /etc/kernel/cmdline \
 		/boot/initrd.img-* /boot/grub/grub.cfg /boot/efi/loader/entries/* \
 		/boot/efi/*/"$kver"/*; do
 		[ -f "$f" ] && echo "$f $(stat -c %Y "$f")"
@@ -126,6 +130,9 @@ install)
 	t "two e1000e NICs, both driven by e1000e before anything is changed" '
 		[ -n "$slot" ] && [ -n "$twin" ] || { echo "NICs: [$nics]"; exit 1; }
 		eq "$(driver_of "$slot") $(driver_of "$twin")" "e1000e e1000e"'
+	t "boot-refresh --detect finds the install's initramfs generator, $gen" '
+		boot-refresh --detect >"$tmp/detect"; cat "$tmp/detect"
+		grep -qx "initramfs $gen" "$tmp/detect"'
 	case $kind in
 	bios)
 		t "grub-install /dev/vda puts GRUB on the disk (i386-pc)" '
@@ -168,11 +175,35 @@ check)
 	t "e1000e never probed $slot in this boot (kernel log)" '
 		dmesg >"$tmp/dmesg"
 		! grep "e1000e $slot" "$tmp/dmesg"'
-	t "vfio-pci and its configuration are in the initramfs, beside e1000e: bound from early boot" '
-		lsinitramfs "/boot/initrd.img-$kver" >"$tmp/initrd"
-		grep -q "/vfio-pci.ko" "$tmp/initrd" && grep -q "etc/modprobe.d/vfio.conf" "$tmp/initrd" &&
-			grep -q "/e1000e.ko" "$tmp/initrd" ||
-			{ grep -E "vfio|modprobe.d" "$tmp/initrd"; exit 1; }'
+	# shellcheck disable=SC2034 # used inside the assertions' bodies
+	img=/boot/initrd.img-$kver
+	case $gen in
+	initramfs-tools)
+		t "vfio-pci and its configuration are in the initramfs, beside e1000e: bound from early boot" '
+			lsinitramfs "$img" >"$tmp/initrd"
+			grep -q "/vfio-pci.ko" "$tmp/initrd" && grep -q "etc/modprobe.d/vfio.conf" "$tmp/initrd" &&
+				grep -q "/e1000e.ko" "$tmp/initrd" ||
+				{ grep -E "vfio|modprobe.d" "$tmp/initrd"; exit 1; }' ;;
+	dracut)
+		# dracut not hostonly (Debian's default) copies no /etc/modprobe.d
+		# file of itself (modules.d/90kernel-modules): vfio.conf is in the
+		# image because the drop-in names it in install_items, and the
+		# machine's own check-boot.conf (t/boot/recipe.sh) is not
+		t "vfio-passthrough's dracut drop-in forces vfio_pci and names /etc/modprobe.d/vfio.conf" '
+			cat /etc/dracut.conf.d/vfio.conf &&
+			grep -Eq "^force_drivers\+=\" (.* )?vfio_pci( .*)? \"$" /etc/dracut.conf.d/vfio.conf &&
+			grep -Eq "^install_items\+=\" (.* )?/etc/modprobe.d/vfio.conf( .*)? \"$" /etc/dracut.conf.d/vfio.conf'
+		t "lsinitrd: vfio-pci, e1000e and vfio.conf, byte for byte and alone of /etc/modprobe.d, are in the initramfs" '
+			lsinitrd "$img" >"$tmp/initrd" || exit 1
+			grep -q "/vfio-pci.ko" "$tmp/initrd" && grep -q "/e1000e.ko" "$tmp/initrd" &&
+				eq "$(grep -o " etc/modprobe.d/.*" "$tmp/initrd")" " etc/modprobe.d/vfio.conf" ||
+				{ grep -E "vfio|e1000e|modprobe.d" "$tmp/initrd"; ls -l /etc/modprobe.d; exit 1; }
+			lsinitrd -f etc/modprobe.d/vfio.conf "$img" >"$tmp/vfio.conf" &&
+				diff -u /etc/modprobe.d/vfio.conf "$tmp/vfio.conf"'
+		t "lsinitrd: the image loads vfio_pci before udev (rd.driver.pre, from force_drivers)" '
+			lsinitrd -f etc/cmdline.d/20-force_drivers.conf "$img" >"$tmp/pre"; cat "$tmp/pre"
+			grep -qx "rd.driver.pre=vfio_pci" "$tmp/pre"' ;;
+	esac
 	t "/dev/vfio/GROUP exists, the group is viable, a device fd opens" '
 		g=$(group_of "$slot")
 		[ -c "/dev/vfio/$g" ] || { ls -l /dev/vfio; exit 1; }
