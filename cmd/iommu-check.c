@@ -226,7 +226,7 @@ static char *edit_hint(const struct check *c, const char *ops)
 				buf_printf(&b, "%s%s", i ? " " : " && ", a[i]);
 		else if (bs.loader == LOADER_SDBOOT && !bs.cmdline_entry)
 			buf_adds(&b, " && boot-refresh --bootloader-only");
-		buf_adds(&b, ", then reboot");
+		buf_adds(&b, " # then reboot");	/* a comment: the hint runs as printed */
 	}
 	return buf_detach(&b);
 }

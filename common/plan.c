@@ -55,17 +55,24 @@ static int is_number(const char *s)
 }
 
 static void note(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* fmt's text, allocated; out of memory says so and exits */
+static char *vformat(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+
+	if (vasprintf(&s, fmt, ap) < 0 || !s)
+		xmalloc((size_t)-1);	/* out of memory: says so and exits */
+	return s;
+}
+
 static void note(struct plan *p, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
+	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	s = vformat(fmt, ap);
 	va_end(ap);
-	if (!s)
-		xmalloc((size_t)-1);	/* out of memory: says so and exits */
 	buf_adds(&p->notes, s);
 	buf_addc(&p->notes, '\n');
 	free(s);
@@ -80,14 +87,11 @@ static void keep_say(struct plan *p, int force, const char *slot, const char *fm
 static void keep_say(struct plan *p, int force, const char *slot, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
+	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	s = vformat(fmt, ap);
 	va_end(ap);
-	if (!s)
-		xmalloc((size_t)-1);	/* out of memory: says so and exits */
 	if (force)
 		note(p, "%s: passed anyway (--force): %s", slot, s);
 	else

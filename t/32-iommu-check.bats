@@ -25,7 +25,7 @@ PASS	vfio	6.1.0-18-amd64: vfio vfio_pci vfio_iommu_type1 vfio_virqfd" ]
 	: >"$R/sys/firmware/acpi/tables/DMAR"
 	run -1 "$VFIOKIT_BIN/iommu-check" --root "$R"
 	[ "${lines[3]}" = "FAIL	cmdline	no intel_iommu=on and the kernel does not turn VT-d on by default" ]
-	[ "${lines[4]}" = "hint	cmdline	cmdline-edit --root $R -i -g --set intel_iommu=on --set iommu=pt $R/etc/default/grub && boot-refresh --root $R --bootloader-only, then reboot" ]
+	[ "${lines[4]}" = "hint	cmdline	cmdline-edit --root $R -i -g --set intel_iommu=on --set iommu=pt $R/etc/default/grub && boot-refresh --root $R --bootloader-only # then reboot" ]
 	[ "${lines[5]}" = "FAIL	iommu	no IOMMU groups in /sys/kernel/iommu_groups" ]
 }
 
@@ -51,7 +51,7 @@ PASS	vfio	6.1.0-18-amd64: vfio vfio_pci vfio_iommu_type1 vfio_virqfd" ]
 	[[ $output != *"amd_iommu=on"* ]]
 	echo "ro quiet amd_iommu=on" >"$R/proc/cmdline"
 	run -0 "$VFIOKIT_BIN/iommu-check" --root "$R"
-	[ "${lines[4]}" = "hint	cmdline	cmdline-edit --root $R -i -g --del amd_iommu=on $R/etc/default/grub && boot-refresh --root $R --bootloader-only, then reboot" ]
+	[ "${lines[4]}" = "hint	cmdline	cmdline-edit --root $R -i -g --del amd_iommu=on $R/etc/default/grub && boot-refresh --root $R --bootloader-only # then reboot" ]
 }
 
 @test "AMD with amd_iommu=off fails and the hint removes it" {
@@ -60,7 +60,7 @@ PASS	vfio	6.1.0-18-amd64: vfio vfio_pci vfio_iommu_type1 vfio_virqfd" ]
 	echo "ro quiet amd_iommu=off" >"$R/proc/cmdline"
 	run -1 "$VFIOKIT_BIN/iommu-check" --root "$R"
 	[ "${lines[3]}" = "FAIL	cmdline	amd_iommu=off turns AMD-Vi off" ]
-	[ "${lines[4]}" = "hint	cmdline	cmdline-edit --root $R -i -g --del amd_iommu $R/etc/default/grub && boot-refresh --root $R --bootloader-only, then reboot" ]
+	[ "${lines[4]}" = "hint	cmdline	cmdline-edit --root $R -i -g --del amd_iommu $R/etc/default/grub && boot-refresh --root $R --bootloader-only # then reboot" ]
 }
 
 @test "no ACPI table: the firmware has VT-d off" {
@@ -128,7 +128,7 @@ PASS	vfio	6.1.0-18-amd64: vfio vfio_pci vfio_iommu_type1 vfio_virqfd" ]
 	rm -r "$R.pve/sys/kernel/iommu_groups"/*
 	run -1 "$VFIOKIT_BIN/iommu-check" --root "$R.pve"
 	[ "${lines[3]}" = "FAIL	cmdline	no intel_iommu=on and the kernel does not turn VT-d on by default" ]
-	[ "${lines[4]}" = "hint	cmdline	cmdline-edit --root $R.pve -i --set intel_iommu=on --set iommu=pt $R.pve/etc/kernel/cmdline && boot-refresh --root $R.pve --bootloader-only, then reboot" ]
+	[ "${lines[4]}" = "hint	cmdline	cmdline-edit --root $R.pve -i --set intel_iommu=on --set iommu=pt $R.pve/etc/kernel/cmdline && boot-refresh --root $R.pve --bootloader-only # then reboot" ]
 }
 
 @test "intel_iommu given twice: every occurrence counts, in order, with - and _ alike (kernel/params.c)" {
@@ -183,7 +183,7 @@ PASS	vfio	6.1.0-18-amd64: vfio vfio_pci vfio_iommu_type1 vfio_virqfd" ]
 	echo "BOOT_IMAGE=/boot/vmlinuz root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on,igfx_off iommu=pt" >"$R.pve/proc/cmdline"
 	run -0 "$VFIOKIT_BIN/iommu-check" --root "$R.pve" --device 00:02.0
 	[ "${lines[6]}" = "WARN	igfx	0000:00:02.0: intel_iommu=igfx_off leaves the integrated GPU outside VT-d" ]
-	[ "${lines[7]}" = "hint	igfx	cmdline-edit --root $R.pve -i --unmerge intel_iommu=igfx_off --merge intel_iommu=on $R.pve/etc/kernel/cmdline && boot-refresh --root $R.pve --bootloader-only, then reboot" ]
+	[ "${lines[7]}" = "hint	igfx	cmdline-edit --root $R.pve -i --unmerge intel_iommu=igfx_off --merge intel_iommu=on $R.pve/etc/kernel/cmdline && boot-refresh --root $R.pve --bootloader-only # then reboot" ]
 	run -0 "$VFIOKIT_BIN/iommu-check" --root "$R.pve" --device 00:1f.6
 	[[ $output != *"WARN	igfx"* ]]
 }

@@ -134,7 +134,7 @@ vtd_off() {
 	run -1 --separate-stderr "$IC" --root "$H"
 	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/got"
 	printf '%s\n' "FAIL	cmdline	no intel_iommu=on and the kernel does not turn VT-d on by default" \
-		"hint	cmdline	cmdline-edit --root $H -i -g --set intel_iommu=on --set iommu=pt $H/etc/default/grub && boot-refresh --root $H --bootloader-only, then reboot" \
+		"hint	cmdline	cmdline-edit --root $H -i -g --set intel_iommu=on --set iommu=pt $H/etc/default/grub && boot-refresh --root $H --bootloader-only # then reboot" \
 		"FAIL	iommu	no IOMMU groups in /sys/kernel/iommu_groups" \
 		"hint	iommu	the kernel command line above keeps it off: edit it, refresh, then reboot" >"$BATS_TEST_TMPDIR/want"
 	sed -n '4,7p' "$BATS_TEST_TMPDIR/got" | diff -u "$BATS_TEST_TMPDIR/want" -

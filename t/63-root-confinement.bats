@@ -238,7 +238,9 @@ softdep i915 pre: vfio-pci" ]
 	rm -rf "$R/sys/kernel/iommu_groups"
 	run -1 --separate-stderr "$VFIOKIT_BIN/iommu-check" --root "$R"
 	hint=$(printf '%s\n' "$output" | awk -F'\t' '$1 == "hint" && $2 == "cmdline" { print $3 }')
-	[ "$hint" = "cmdline-edit --root $R -i --set intel_iommu=on --set iommu=pt $R/etc/kernel/cmdline" ]
+	[ "$hint" = "cmdline-edit --root $R -i --set intel_iommu=on --set iommu=pt $R/etc/kernel/cmdline && boot-refresh --root $R --bootloader-only # then reboot" ]
+	# the edit, run as printed (the refresh would run the image's loader)
+	hint=${hint%% && *}
 	# the hint, run as given, edits the root's file
 	run -0 env PATH="$VFIOKIT_BIN:$PATH" sh -c "$hint"
 	[ "$(cat "$R/etc/kernel/cmdline")" = "root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt" ]
@@ -255,7 +257,9 @@ softdep i915 pre: vfio-pci" ]
 	ln -s /etc/kernel/cmdline.real "$R/etc/kernel/cmdline"
 	run -1 --separate-stderr "$VFIOKIT_BIN/iommu-check" --root "$R"
 	hint=$(printf '%s\n' "$output" | awk -F'\t' '$1 == "hint" && $2 == "cmdline" { print $3 }')
-	[ "$hint" = "cmdline-edit --root $R -i --set intel_iommu=on --set iommu=pt $R/etc/kernel/cmdline" ]
+	[ "$hint" = "cmdline-edit --root $R -i --set intel_iommu=on --set iommu=pt $R/etc/kernel/cmdline && boot-refresh --root $R --bootloader-only # then reboot" ]
+	# the edit, run as printed (the refresh would run the image's loader)
+	hint=${hint%% && *}
 	run -0 env PATH="$VFIOKIT_BIN:$PATH" sh -c "$hint"
 	[ "$(cat "$R/etc/kernel/cmdline.real")" = "root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt" ]
 	[ -L "$R/etc/kernel/cmdline" ]
