@@ -150,45 +150,6 @@ static void check_firmware(struct check *c, enum cpu_vendor cpu)
 }
 
 /*
- * What the kernel makes of KEY's comma-list values, all occurrences in
- * order (each one reaches the parameter's handler): the last of the items
- * "on"/"off" seen, "other" when KEY is there without either, NULL when absent.
- * The words come from common/cmdline, the kernel's own splitting rules;
- * shown gets them back as "KEY=VALUE ..." for the report.
- */
-static const char *onoff(const struct cmdline *cl, const char *key, struct buf *shown)
-{
-	struct buf vals = BUF_INIT;
-	const char *state = NULL, *p, *eol;
-
-	shown->len = 0;
-	if (cmdline_get(cl, key, &vals) == 0) {
-		buf_free(&vals);
-		return NULL;
-	}
-	buf_addc(&vals, '\0');
-	for (p = vals.p; *p; p = *eol ? eol + 1 : eol) {
-		const char *item;
-
-		eol = p + strcspn(p, "\n");
-		buf_printf(shown, "%s%s%s%.*s", shown->len ? " " : "", key, eol > p ? "=" : "",
-			   (int)(eol - p), p);
-		for (item = p; item < eol; item += strcspn(item, ",\n") + (item[strcspn(item, ",\n")] == ',')) {
-			size_t n = strcspn(item, ",\n");
-
-			if (n == 2 && !strncmp(item, "on", 2))
-				state = "on";
-			else if (n == 3 && !strncmp(item, "off", 3))
-				state = "off";
-			if (item[n] != ',')
-				break;
-		}
-	}
-	buf_free(&vals);
-	return state ? state : "other";
-}
-
-/*
  * "cmdline-edit -i [-g] OPS FILE" for the file this host's boot setup reads
  * (under --root, "cmdline-edit --root ROOT ... ROOT/FILE"); where it has none this kit can edit, or
  * is a container, what to do instead
@@ -264,14 +225,14 @@ static void check_cmdline(struct check *c, enum cpu_vendor cpu, long groups)
 		return;
 	}
 	cl = cmdline_parse(text, strcspn(text, "\n"));
-	if ((intel = onoff(cl, "iommu", &vals)) && !strcmp(intel, "off")) {
+	if ((intel = cmdline_onoff(cl, "iommu", &vals)) && !strcmp(intel, "off")) {
 		hint = edit_hint(c, "--del iommu=off");
 		report(c, "FAIL", "cmdline", hint, "iommu=off disables every IOMMU");
 	} else if (cpu == CPU_INTEL) {
 		int known;
 		const char *def = intel_default_on(c, &known);
 
-		intel = onoff(cl, "intel_iommu", &vals);
+		intel = cmdline_onoff(cl, "intel_iommu", &vals);
 		if (intel && !strcmp(intel, "on")) {
 			report(c, "PASS", "cmdline", NULL, "%s", vals.p);
 		} else if (intel && !strcmp(intel, "off")) {
@@ -290,7 +251,7 @@ static void check_cmdline(struct check *c, enum cpu_vendor cpu, long groups)
 		}
 	} else if (cpu == CPU_AMD) {
 		/* the AMD IOMMU is on unless amd_iommu=off; "on" is not a value it knows */
-		amd = onoff(cl, "amd_iommu", &vals);
+		amd = cmdline_onoff(cl, "amd_iommu", &vals);
 		if (amd && !strcmp(amd, "off")) {
 			hint = edit_hint(c, "--del amd_iommu");
 			report(c, "FAIL", "cmdline", hint, "%s turns AMD-Vi off", vals.p);

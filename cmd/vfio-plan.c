@@ -6,6 +6,7 @@
  * (no shell) with every field of the plan checked, under the root's lock
  * (common/state), the journal written before the first edit.
  */
+#include "cmdline.h"
 #include "editfile.h"
 #include "err.h"
 #include "grubvar.h"
@@ -166,17 +167,12 @@ enum mode { CHECK, DIFF, WRITE };
  * op as --op=ARG, the file after "--", so no field of the plan can be
  * read as an option.
  */
-static void edit_argv(const struct run *r, const struct jitem *e, size_t n, enum mode m,
-		      struct argv *a)
+/* the tool, its --root and the file's format flag: the start of every call on e's file */
+static void edit_argv_head(const struct run *r, const struct jitem *e, struct argv *a)
 {
-	char *file = root_path(r->o.co.root, e->file);
-
 	arg(a, e->tool == JT_CMDLINE ? "cmdline-edit" : "modconf-edit");
 	arg(a, "--root");
 	arg(a, r->o.co.root);
-	if (m == WRITE)
-		arg(a, "-i");
-	arg(a, m == CHECK ? "--check" : "--diff");
 	if (strcmp(e->flag, "-"))
 		arg(a, e->flag);
 	/* a line file not there yet starts from the running command line, as the loader would */
@@ -186,6 +182,17 @@ static void edit_argv(const struct run *r, const struct jitem *e, size_t n, enum
 		argcat(a, "--init-from=", p);
 		free(p);
 	}
+}
+
+static void edit_argv(const struct run *r, const struct jitem *e, size_t n, enum mode m,
+		      struct argv *a)
+{
+	char *file = root_path(r->o.co.root, e->file);
+
+	edit_argv_head(r, e, a);
+	if (m == WRITE)
+		arg(a, "-i");
+	arg(a, m == CHECK ? "--check" : "--diff");
 	for (size_t i = 0; i < n; i++) {
 		struct buf b = BUF_INIT;
 
@@ -331,19 +338,18 @@ static void print_plan(const struct plan *p, int undo)
  * it (VT-d off by the kernel's default: no groups until the edited command
  * line is booted)
  */
-static int check_iommu(struct run *r)
+static int check_iommu(struct run *r, struct buf *out)
 {
 	struct argv a = { 0 };
-	struct buf out = BUF_INIT;
 	int st, hard = 0, cmdline = 0, groups = 0;
 
 	arg(&a, "iommu-check");
 	arg(&a, "--root");
 	arg(&a, r->o.co.root);
-	st = run_tool(r, a.v, &out);
+	st = run_tool(r, a.v, out);
 	argv_free(&a);
 	if (st == 1) {
-		for (const char *s = out.p; s && *s;) {
+		for (const char *s = out->p; s && *s;) {
 			size_t n = strcspn(s, "\n");
 
 			if (n > 5 && strncmp(s, "FAIL\t", 5) == 0) {
@@ -359,12 +365,79 @@ static int check_iommu(struct run *r)
 		if (groups && !cmdline)
 			hard = 1;
 		if (hard) {
-			fputs(out.p, stderr);
+			fputs(out->p, stderr);
 			errorf(NULL, "the IOMMU is not usable on this host (see iommu-check above)");
 		}
 	}
-	buf_free(&out);
 	return st == 0 || (st == 1 && !hard) ? EXIT_YES : st == 1 ? EXIT_NO : EXIT_TROUBLE;
+}
+
+/*
+ * An IOMMU switched off by name on the running command line (iommu=off,
+ * intel_iommu=off, amd_iommu=off) is the plan's to fix only when a file it
+ * edits names that parameter: the plan takes the "off" out there (or the
+ * user already changed it and has not rebooted).  Named in none of them,
+ * the "off" comes from where this kit does not write (a boot entry edited
+ * by hand, the firmware, a hypervisor's -append), and the next boot would
+ * have it again: 1 then, with iommu-check's report, before any write.
+ */
+static int off_elsewhere(struct run *r, const struct plan *p, const struct buf *report)
+{
+	static const char *const keys[] = { "iommu", "intel_iommu", "amd_iommu" };
+	struct buf text = BUF_INIT, files = BUF_INIT, got = BUF_INIT;
+	struct cmdline *cl;
+	int st = EXIT_YES;
+
+	if (root_read(r->o.co.root, "/proc/cmdline", &text, BUF_MAX_FILE) < 0) {
+		buf_free(&text);
+		return EXIT_YES;	/* iommu-check has said it could not read it */
+	}
+	cl = cmdline_parse(text.p ? text.p : "", strcspn(text.p ? text.p : "", "\n"));
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]) && st == EXIT_YES; k++) {
+		const char *v = cmdline_onoff(cl, keys[k], NULL);
+		int named = 0, any = 0;
+
+		if (!v || strcmp(v, "off"))
+			continue;
+		files.len = 0;
+		for (size_t i = 0; i < p->nedits && !named; i++) {
+			const struct jitem *e = &p->edits[i];
+			struct argv a = { 0 };
+			char *file;
+			int rc;
+
+			if (e->tool != JT_CMDLINE || (i > 0 && same_call(e, &p->edits[i - 1])))
+				continue;
+			any = 1;
+			edit_argv_head(r, e, &a);
+			argcat(&a, "--get=", keys[k]);
+			arg(&a, "--");
+			file = root_path(r->o.co.root, e->file);
+			arg(&a, file);
+			free(file);
+			rc = run_tool(r, a.v, &got);
+			argv_free(&a);
+			if (rc != 0 && rc != 1) {
+				st = EXIT_TROUBLE;
+				break;
+			}
+			named = rc == 0;
+			buf_printf(&files, "%s%s", files.len ? ", " : "", e->file);
+		}
+		if (st != EXIT_YES || named || !any)
+			continue;
+		if (report->p)
+			fputs(report->p, stderr);
+		errorf(NULL, "%s=off is on the running kernel's command line (/proc/cmdline) but not in %s: "
+		       "it comes from where this kit does not write, and the next boot would keep the "
+		       "IOMMU off; take it out there, reboot, and run this again", keys[k], files.p);
+		st = EXIT_NO;
+	}
+	cmdline_free(cl);
+	buf_free(&text);
+	buf_free(&files);
+	buf_free(&got);
+	return st;
 }
 
 /* FILE (inside the root) exists, or is a link: then it is not ours to remove later */
@@ -674,19 +747,27 @@ static int apply(struct run *r, char **devs, int ndevs)
 	char **mk = NULL;
 	size_t nmk = 0;
 	struct bootsetup bs;
+	struct buf report = BUF_INIT;
 	int st;
 
 	/* a container's IOMMU is its host's: plan_make says so, and there is nothing to do */
 	bootdetect(r->o.co.root, &bs);
-	if (!bs.container && (st = check_iommu(r)) != EXIT_YES)
+	if (!bs.container && (st = check_iommu(r, &report)) != EXIT_YES) {
+		buf_free(&report);
 		return st;
-	if (plan_make(&r->o, devs, ndevs, &p) != EXIT_YES)
+	}
+	if (plan_make(&r->o, devs, ndevs, &p) != EXIT_YES) {
+		buf_free(&report);
 		return EXIT_TROUBLE;
+	}
 	st = EXIT_TROUBLE;
 	if (p.container) {
 		st = EXIT_YES;
 		goto out;
 	}
+	if ((st = off_elsewhere(r, &p, &report)) != EXIT_YES)
+		goto out;
+	st = EXIT_TROUBLE;
 	/* a missing directory: a standard one is made (said first in a dry run), another stops us */
 	if (missing_dirs(r->o.co.root, &p, &mk, &nmk) < 0)
 		goto out;
@@ -744,6 +825,7 @@ out:
 	free_list(mk, nmk);
 	journal_free(&j);
 	buf_free(&was);
+	buf_free(&report);
 	plan_free(&p);
 	return st;
 }

@@ -639,3 +639,44 @@ void cmdline_render_buf(const struct cmdline *cl, struct buf *out)
 {
 	cmdline_render(cl, emit_buf, out);
 }
+
+/*
+ * What the kernel makes of KEY's comma-list values, all occurrences in
+ * order (each one reaches the parameter's handler): the last of the items
+ * "on"/"off" seen, "other" when KEY is there without either, NULL when absent.
+ * The words come from common/cmdline, the kernel's own splitting rules;
+ * shown (may be NULL) gets them back as "KEY=VALUE ..." for a report.
+ */
+const char *cmdline_onoff(const struct cmdline *cl, const char *key, struct buf *shown)
+{
+	struct buf vals = BUF_INIT;
+	const char *state = NULL, *p, *eol;
+
+	if (shown)
+		shown->len = 0;
+	if (cmdline_get(cl, key, &vals) == 0) {
+		buf_free(&vals);
+		return NULL;
+	}
+	buf_addc(&vals, '\0');
+	for (p = vals.p; *p; p = *eol ? eol + 1 : eol) {
+		const char *item;
+
+		eol = p + strcspn(p, "\n");
+		if (shown)
+			buf_printf(shown, "%s%s%s%.*s", shown->len ? " " : "", key,
+				   eol > p ? "=" : "", (int)(eol - p), p);
+		for (item = p; item < eol; item += strcspn(item, ",\n") + (item[strcspn(item, ",\n")] == ',')) {
+			size_t n = strcspn(item, ",\n");
+
+			if (n == 2 && !strncmp(item, "on", 2))
+				state = "on";
+			else if (n == 3 && !strncmp(item, "off", 3))
+				state = "off";
+			if (item[n] != ',')
+				break;
+		}
+	}
+	buf_free(&vals);
+	return state ? state : "other";
+}

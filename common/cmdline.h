@@ -75,6 +75,14 @@ void cmdline_render(const struct cmdline *cl, cmdline_emit_fn emit, void *arg);
 /* the same, plainly appended to out */
 void cmdline_render_buf(const struct cmdline *cl, struct buf *out);
 
+/*
+ * What the kernel makes of KEY's comma-list values over all its
+ * occurrences (intel_iommu_setup(), iommu_setup(): each item in turn, the
+ * last of "on"/"off" wins): "on", "off", "other" (KEY without either), or
+ * NULL (KEY absent).  shown, when not NULL, gets "KEY=VALUE ..." back.
+ */
+const char *cmdline_onoff(const struct cmdline *cl, const char *key, struct buf *shown);
+
 /* kernel isspace() (lib/ctype.c: 9-13, 32 and 160) */
 int cmdline_isspace(unsigned char c);
 

@@ -56,6 +56,7 @@ static int is_number(const char *s)
 
 static void note(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* fmt's text, allocated; out of memory says so and exits */
+static char *vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 static char *vformat(const char *fmt, va_list ap)
 {
 	char *s = NULL;
@@ -1037,8 +1038,20 @@ static int decide(struct ctx *c, struct pcilist *l)
 		/* the guide's igfx_off keeps the iGPU out of VT-d: "on" takes its place */
 		if (igpu && strncmp(hp->iommu_params[i], "intel_iommu=", 12) == 0)
 			op_add(&cmd_ops, "--unmerge", "intel_iommu=igfx_off");
+		/*
+		 * an "off" in the list goes: intel_iommu_setup() would take
+		 * "off,on" as on, but iommu_setup() (arch/x86/kernel/pci-dma.c)
+		 * keeps no_iommu for "off,pt": the IOMMU would stay off
+		 */
+		if (strncmp(hp->iommu_params[i], "intel_iommu=", 12) == 0)
+			op_add(&cmd_ops, "--unmerge", "intel_iommu=off");
+		else if (strncmp(hp->iommu_params[i], "iommu=", 6) == 0)
+			op_add(&cmd_ops, "--unmerge", "iommu=off");
 		op_add(&cmd_ops, "--merge", hp->iommu_params[i]);
 	}
+	/* parse_amd_iommu_options() (drivers/iommu/amd/init.c): "off" keeps AMD-Vi off */
+	if (hp->cpu == CPU_AMD)
+		op_add(&cmd_ops, "--unmerge", "amd_iommu=off");
 	/* "on" is no value amd_iommu= knows (drivers/iommu/amd/init.c parse_amd_iommu_options) */
 	if (hp->cpu == CPU_AMD)
 		op_add(&cmd_ops, "--unmerge", "amd_iommu=on");
@@ -1202,7 +1215,7 @@ static int decide(struct ctx *c, struct pcilist *l)
 		       "the options line of each entry in loader/entries/*.conf on the ESP" :
 		       "the kernel command line the boot loader passes", add.p ? add.p : "");
 		if (del.len)
-			errorf(NULL, "and take out:%s", del.p);
+			errorf(NULL, "and take out, where there:%s", del.p);
 		errorf(NULL, "then run this again");
 		buf_free(&add);
 		buf_free(&del);

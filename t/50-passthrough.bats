@@ -724,6 +724,7 @@ arch_sdboot() {
 	[ "$output" = "" ]
 	[ "$stderr" = "passthrough: $H: no kernel command line file this kit can edit for boot loader 'systemd-boot'; nothing written
 passthrough: add to the options line of each entry in loader/entries/*.conf on the ESP: intel_iommu=on iommu=pt
+passthrough: and take out, where there: intel_iommu=off iommu=off
 passthrough: then run this again" ]
 	diff -r "$H/etc.orig" "$H/etc"
 	diff -r "$H/boot.orig" "$H/boot"

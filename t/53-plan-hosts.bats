@@ -150,6 +150,32 @@ vtd_off() {
 	untouched debian-grub
 }
 
+# the IOMMU switched off by name on the running command line (the VM test's
+# intel-off guest: QEMU's -append): the plan fixes it only in a file it edits
+@test "intel_iommu=off on the running command line only: refused, exit 1, before any write; in /etc/default/grub: the off goes, on comes" {
+	vtd_off
+	sed -i 's/$/ intel_iommu=off/' "$H/proc/cmdline"
+	run -1 --separate-stderr "$PT" --root "$H" 0000:00:02.0
+	printf '%s\n' "$stderr" | grep -q '^FAIL	cmdline	intel_iommu=off turns VT-d off$'
+	[[ "$stderr" == *"passthrough: intel_iommu=off is on the running kernel's command line (/proc/cmdline) but not in /etc/default/grub: it comes from where this kit does not write, and the next boot would keep the IOMMU off; take it out there, reboot, and run this again" ]] ||
+		{ echo "$stderr"; false; }
+	untouched debian-grub
+	run -1 "$PT" -n --root "$H" 0000:00:02.0
+	untouched debian-grub
+	# where the plan's file names it, the edit takes the "off" out
+	sed -i 's/^GRUB_CMDLINE_LINUX_DEFAULT="quiet"/GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=off iommu=off"/' \
+		"$H/etc/default/grub"
+	run -0 --separate-stderr "$PT" --root "$H" 0000:00:02.0
+	grep -qx 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"' "$H/etc/default/grub" ||
+		{ grep CMDLINE "$H/etc/default/grub"; false; }
+	# a value the user already changed and has not booted yet: not refused
+	rm -rf "$H" && vtd_off && : >"$STUB_LOG"
+	sed -i 's/$/ intel_iommu=off/' "$H/proc/cmdline"
+	sed -i 's/^GRUB_CMDLINE_LINUX_DEFAULT="quiet"/GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on"/' "$H/etc/default/grub"
+	run -0 --separate-stderr "$PT" --root "$H" 0000:00:02.0
+	grep -qx 'update-grub' "$STUB_LOG"
+}
+
 @test "a container (podman's /run/.containerenv) is told the IOMMU is its host's, not to enable VT-d; vfio-passthrough exits 0 there, writing nothing" {
 	host proxmox-igpu
 	# podman masks /sys/firmware in the container: no table to be seen
@@ -233,7 +259,7 @@ passthrough:   boot.extraModprobeConfig = \"options vfio-pci ids=8086:3e92\";" ]
 	mkdir -p "$H/run" && : >"$H/run/ostree-booted"
 	run -2 --separate-stderr "$PT" --root "$H" 0000:00:02.0
 	[[ "$stderr" == "passthrough: $H/run/ostree-booted: an ostree system: its boot entries are ostree's, their options rpm-ostree's kargs; nothing written
-passthrough: run on it: rpm-ostree kargs --delete-if-present=intel_iommu=igfx_off --append-if-missing=intel_iommu=on --append-if-missing=iommu=pt --append-if-missing=vfio-pci.ids=8086:3e92 --append-if-missing=rd.driver.pre=vfio_pci
+passthrough: run on it: rpm-ostree kargs --delete-if-present=intel_iommu=igfx_off --delete-if-present=intel_iommu=off --append-if-missing=intel_iommu=on --delete-if-present=iommu=off --append-if-missing=iommu=pt --append-if-missing=vfio-pci.ids=8086:3e92 --append-if-missing=rd.driver.pre=vfio_pci
 passthrough: and, for vfio-pci in its initramfs: rpm-ostree initramfs --enable"* ]] || { echo "$stderr"; false; }
 	untouched debian-grub
 }
