@@ -20,11 +20,11 @@ struct mc_edit {
 	const char *oparg;
 	struct modconf mc;
 	struct textpatch tp;
-	unsigned char *fixed_cr;	/* per line: its CR already taken off */
-	unsigned char *gone;		/* per line: deleted */
+	unsigned char *fixed_cr;	/* per line: its CR already taken off (NULL: none) */
+	unsigned char *gone;		/* per line: deleted (NULL: none) */
 	/* modules-format lines by name (me_op_module): kept while the parse is */
 	size_t *mhead, *mnext;		/* bucket -> line + 1, line -> line + 1 */
-	size_t nbucket, nindexed;
+	size_t nbucket, nindexed, capnext;	/* capnext: mnext's room */
 };
 
 struct opline {

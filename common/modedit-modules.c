@@ -26,7 +26,7 @@ void me_mindex_free(struct mc_edit *e)
 	free(e->mhead);
 	free(e->mnext);
 	e->mhead = e->mnext = NULL;
-	e->nbucket = e->nindexed = 0;
+	e->nbucket = e->nindexed = e->capnext = 0;
 }
 
 /* index the module lines parsed since the last call; rehash as it grows */
@@ -40,7 +40,12 @@ static void mindex_update(struct mc_edit *e)
 			;
 		e->mhead = xcalloc(e->nbucket, sizeof(*e->mhead));
 	}
-	e->mnext = xrealloc(e->mnext, (e->mc.nline + 1) * sizeof(*e->mnext));
+	/* room grows by doubling: one line a --set, 20,000 of them, stay linear */
+	if (e->capnext < e->mc.nline + 1) {
+		while (e->capnext < e->mc.nline + 1)
+			e->capnext = e->capnext ? 2 * e->capnext : 64;
+		e->mnext = xrealloc(e->mnext, e->capnext * sizeof(*e->mnext));
+	}
 	for (li = e->nindexed; li < e->mc.nline; li++) {
 		const struct mc_line *l = &e->mc.line[li];
 		const char *w;

@@ -25,11 +25,27 @@ void me_operr(const struct mc_edit *e, const char *fmt, ...)
 	buf_free(&where);
 }
 
+/*
+ * Per-line marks of one op, made at the first mark: an op that only adds
+ * a line (one --set of 20,000) costs nothing per line of the file
+ */
+static int marked(const unsigned char *marks, size_t li)
+{
+	return marks && marks[li];
+}
+
+static void mark(const struct mc_edit *e, unsigned char **marks, size_t li)
+{
+	if (!*marks)
+		*marks = xcalloc(e->mc.nline + 1, 1);
+	(*marks)[li] = 1;
+}
+
 void me_del_line(struct mc_edit *e, size_t li)
 {
-	if (e->gone[li])
+	if (marked(e->gone, li))
 		return;
-	e->gone[li] = 1;
+	mark(e, &e->gone, li);
 	textpatch_replace(&e->tp, e->mc.line[li].start, e->mc.line[li].end - e->mc.line[li].start, NULL);
 }
 
@@ -45,8 +61,8 @@ void me_touch_line(struct mc_edit *e, size_t li)
 
 	if (l->verb == MV_MODULE)
 		name = mc_word(l, 0, &n);
-	if (l->cr && !e->fixed_cr[li] && !e->gone[li]) {
-		e->fixed_cr[li] = 1;
+	if (l->cr && !marked(e->fixed_cr, li) && !marked(e->gone, li)) {
+		mark(e, &e->fixed_cr, li);
 		textpatch_replace(&e->tp, l->cr_off, (size_t)l->cr, NULL);
 		warnf(e->file, l->lineno, "CR line end removed: %s read it as part of the line",
 		     e->mc.fmt == MODCONF_MODPROBE ? "kmod" : "initramfs-tools and sysvinit");
@@ -162,7 +178,7 @@ int me_line_is(const struct mc_edit *e, size_t li, enum mc_verb verb,
 	size_t n;
 	const char *w;
 
-	if (e->gone[li] || l->kind != MC_DIRECTIVE || l->verb != verb)
+	if (marked(e->gone, li) || l->kind != MC_DIRECTIVE || l->verb != verb)
 		return 0;
 	w = verb == MV_MODULE ? mc_word(l, 0, &n) : mc_word(l, 1, &n);
 	return modname_eq(w, n, m, mlen);
@@ -322,8 +338,6 @@ int modconf_edit(const char *file, enum modconf_format fmt,
 			break;
 		e.opname = modconf_opname(ops[i].kind);
 		e.oparg = ops[i].arg;
-		e.fixed_cr = xcalloc(e.mc.nline + 1, 1);
-		e.gone = xcalloc(e.mc.nline + 1, 1);
 		textpatch_init(&e.tp, e.mc.p, e.mc.len);
 		if (opline_parse(&e, ops[i].kind, ops[i].arg, &o) < 0) {
 			opline_free(&o);
