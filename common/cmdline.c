@@ -232,26 +232,45 @@ static int list_has(const char *list, const char *item, size_t n, int ids)
 	}
 }
 
-/* list with the items of add it lacks appended (add deduplicated too) */
-static char *list_merge(const char *list, const char *add, int ids)
+/*
+ * Append to b (a comma list) each item of add it lacks, add deduplicated
+ * too; an item "have" says is held elsewhere is left out as well
+ */
+struct have_ctx {
+	const struct cmdline *cl;
+	const char *key;
+	size_t klen;
+};
+
+static int occurrence_has(const struct have_ctx *h, const char *item, size_t len, int ids);
+
+static void list_append_new(struct buf *b, const char *add, int ids, const struct have_ctx *h)
 {
-	struct buf b = BUF_INIT;
 	const char *p = add;
 
-	if (list)
-		buf_adds(&b, list);
 	for (;;) {
 		size_t len = strcspn(p, ",");
 
-		if (len && !(b.len && list_has(b.p, p, len, ids))) {
-			if (b.len)
-				buf_addc(&b, ',');
-			buf_add(&b, p, len);
+		if (len && !(h && occurrence_has(h, p, len, ids)) &&
+		    !(b->len && list_has(b->p, p, len, ids))) {
+			if (b->len)
+				buf_addc(b, ',');
+			buf_add(b, p, len);
 		}
 		if (!p[len])
 			break;
 		p += len + 1;
 	}
+}
+
+/* list with the items of add it lacks appended (add deduplicated too) */
+static char *list_merge(const char *list, const char *add, int ids)
+{
+	struct buf b = BUF_INIT;
+
+	if (list)
+		buf_adds(&b, list);
+	list_append_new(&b, add, ids, NULL);
 	return buf_detach(&b);
 }
 
@@ -278,30 +297,24 @@ static char *list_remove(const char *list, const char *del, int ids)
 	return buf_detach(&b);
 }
 
+/* does an occurrence of h's KEY (one edits may touch) hold the item? */
+static int occurrence_has(const struct have_ctx *h, const char *item, size_t len, int ids)
+{
+	for (size_t i = 0; i < h->cl->n; i++)
+		if (editable(h->cl, i) && key_is(&h->cl->t[i], h->key, h->klen) && h->cl->t[i].val &&
+		    list_has(h->cl->t[i].val, item, len, ids))
+			return 1;
+	return 0;
+}
+
 /* the items of add (a comma list) that no occurrence of KEY holds, as a list */
 static char *list_missing(const struct cmdline *cl, const char *key, size_t klen,
 			  const char *add, int ids)
 {
 	struct buf b = BUF_INIT;
-	const char *p = add;
-	size_t i;
+	const struct have_ctx h = { cl, key, klen };
 
-	for (;;) {
-		size_t len = strcspn(p, ",");
-		int have = 0;
-
-		for (i = 0; i < cl->n && len && !have; i++)
-			have = editable(cl, i) && key_is(&cl->t[i], key, klen) && cl->t[i].val &&
-			       list_has(cl->t[i].val, p, len, ids);
-		if (len && !have && !(b.len && list_has(b.p, p, len, ids))) {
-			if (b.len)
-				buf_addc(&b, ',');
-			buf_add(&b, p, len);
-		}
-		if (!p[len])
-			break;
-		p += len + 1;
-	}
+	list_append_new(&b, add, ids, &h);
 	buf_adds(&b, "");
 	return buf_detach(&b);
 }
