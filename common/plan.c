@@ -612,30 +612,48 @@ static void say_params(const struct oplist *cmd, int del, struct buf *b)
 }
 
 /*
- * --method blacklist takes each module of mods (space-separated) from the
- * whole host: the other devices on it lose their driver (the host's iGPU,
- * its sound), said in a note; and a generator that loads the module by
- * name in the initramfs ahead of vfio-pci defeats it, an error: kmod's
+ * A generator that loads a displaced module by name in the initramfs ahead
+ * of vfio-pci defeats a blacklist and an alias alike, an error: kmod's
  * modprobe applies a blacklist to aliases only, never to "modprobe i915"
  * (tools/modprobe.c insmod(): KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY, the
- * whole blacklist only with -b, which udev passes).
+ * whole blacklist only with -b, which udev passes), and an alias of the
+ * device's modalias is never asked when the driver is loaded by its name:
+ * it binds the device before vfio-pci is there.  -1 after saying so.
  */
-static int blacklist_checks(struct ctx *c, const struct pcilist *l, const char *mods)
+static int early_load_refuse(struct ctx *c, const char *mods, const char *what)
 {
 	char *m = xstrdup(mods ? mods : ""), *save = NULL;
 	int r = 0;
 
 	for (char *w = strtok_r(m, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-		struct buf others = BUF_INIT;
 		char *f = hostfacts_early_load(c->o->co.root, c->bs.initramfs, &c->hp.im, w);
 
 		if (f) {
-			errorf(f, "the initramfs loads %s by name ahead of vfio-pci, which a blacklist "
+			errorf(f, "the initramfs loads %s by name ahead of vfio-pci, which %s "
 			       "does not stop: use --method ids (its softdep loads vfio-pci first), or "
-			       "take %s out of %s", w, w, f);
+			       "take %s out of %s", w, what, w, f);
 			free(f);
 			r = -1;
 		}
+	}
+	free(m);
+	return r;
+}
+
+/*
+ * --method blacklist takes each module of mods (space-separated) from the
+ * whole host: the other devices on it lose their driver (the host's iGPU,
+ * its sound), said in a note; and the initramfs must not load it by name
+ * first (early_load_refuse)
+ */
+static int blacklist_checks(struct ctx *c, const struct pcilist *l, const char *mods)
+{
+	char *m = xstrdup(mods ? mods : ""), *save = NULL;
+	int r = early_load_refuse(c, mods, "a blacklist");
+
+	for (char *w = strtok_r(m, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		struct buf others = BUF_INIT;
+
 		for (size_t i = 0; i < l->n; i++) {
 			const struct pcidev *d = &l->dev[i];
 			const char *dm;
@@ -1126,6 +1144,10 @@ static int decide(struct ctx *c, struct pcilist *l)
 		if (builtin) {
 			errorf(NULL, "--method alias: vfio-pci is built into %s, a modprobe alias never "
 			       "loads it; use ids", rel);
+			r = -1;
+			goto out;
+		}
+		if (early_load_refuse(c, mods.p, "an alias") < 0) {
 			r = -1;
 			goto out;
 		}

@@ -138,6 +138,20 @@ plan_lines() { printf '%s\n' "$output" | awk -F'\t' -v k="$1" '$1 == k'; }
 	run -0 --separate-stderr "$VP" --root "$H" --method blacklist 0000:00:02.0
 }
 
+@test "initramfs-tools: --method alias is refused too when the initramfs loads i915 by name first (the alias is never asked); ids goes on" {
+	host debian-grub
+	cp "$ID/initramfs-tools.modules" "$H/etc/initramfs-tools/modules"
+	printf 'i915\n' >>"$H/etc/initramfs-tools/modules"
+	cp -a "$H/etc" "$BATS_TEST_TMPDIR/etc.before"
+	run -2 --separate-stderr "$PT" --no-refresh --method alias --root "$H" 0000:00:02.0
+	[[ "$stderr" == *"/etc/initramfs-tools/modules: the initramfs loads i915 by name ahead of vfio-pci, which an alias does not stop: use --method ids"* ]] ||
+		{ echo "$stderr"; false; }
+	diff -r "$BATS_TEST_TMPDIR/etc.before" "$H/etc"
+	run -0 --separate-stderr "$VP" --root "$H" --method ids 0000:00:02.0
+	printf 'vfio_pci\ni915\n' >"$H/etc/initramfs-tools/modules"
+	run -0 --separate-stderr "$VP" --root "$H" --method alias 0000:00:02.0
+}
+
 @test "no /etc/modules-load.d: the dry run shows the directory it makes, and the real run makes it (0755) and succeeds" {
 	dracut_host
 	rm -f "$H/etc/modules"
