@@ -70,6 +70,15 @@ synopsis_of() {
 	done
 }
 
+@test "no page carries a control character but a newline or a TAB (a form feed where \\fR was meant rendered as ^L)" {
+	for p in $PAGES; do
+		if LC_ALL=C grep -nP '[\x00-\x08\x0b-\x1f\x7f]' "$(page "$p")"; then
+			echo "control character in $(page "$p")"
+			return 1
+		fi
+	done
+}
+
 # render_ok NAME: man-db and groff say nothing
 render_ok() {
 	run -0 --separate-stderr env LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$(page "$1")"
