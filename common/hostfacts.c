@@ -374,6 +374,53 @@ char *hostfacts_mkinitcpio_glued(const char *root, const char *ours)
 	return found;
 }
 
+/*
+ * Does line (n bytes, leading blanks skipped) set MODULES afresh: MODULES=
+ * (not +=) with no reference to MODULES in its value, so that what came
+ * before in the concatenation is gone when mkinitcpio sources it?
+ */
+static int resets_modules(const char *s, size_t n)
+{
+	const char *v;
+
+	if (n < 8 || strncmp(s, "MODULES=", 8) != 0)
+		return 0;
+	for (v = s + 8; v + 7 <= s + n; v++)
+		if (strncmp(v, "MODULES", 7) == 0 && v > s + 8 && (v[-1] == '$' || v[-1] == '{'))
+			return 0;
+	return 1;
+}
+
+char *hostfacts_mkinitcpio_reset(const char *root, const char *ours)
+{
+	size_t nf;
+	char **files = mkinitcpio_files(root, &nf);
+	const char *base = strrchr(ours, '/') + 1;
+	char *found = NULL;
+
+	for (size_t f = 1; f < nf && !found; f++) {
+		char *text;
+		const char *p;
+
+		/* only what mkinitcpio sources after ours */
+		if (strverscmp(strrchr(files[f], '/') + 1, base) <= 0)
+			continue;
+		text = root_read_file(root, files[f]);
+		for (p = text; p && *p && !found;) {
+			size_t len = strcspn(p, "\n"), k = strspn(p, " \t");
+
+			if (k < len && resets_modules(p + k, len - k))
+				found = xstrdup(files[f]);
+			p += len + (p[len] == '\n');
+		}
+		free(text);
+	}
+	for (size_t f = 0; f < nf; f++)
+		free(files[f]);
+	free(files);
+	return found;
+}
+
 char *hostfacts_early_load(const char *root, enum initramfs_kind k,
 			   const struct initramfs_plan *p, const char *module)
 {

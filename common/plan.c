@@ -1210,6 +1210,15 @@ static int decide(struct ctx *c, struct pcilist *l)
 			r = -1;
 			goto out;
 		}
+		g = hostfacts_mkinitcpio_reset(o->co.root, hp->im.file);
+		if (g) {
+			errorf(g, "sets MODULES afresh after %s (mkinitcpio sources the drop-ins in "
+			       "order): the vfio modules would be gone from the initramfs; make it "
+			       "MODULES=(... ${MODULES[@]}) or MODULES+=(...)", hp->im.file);
+			free(g);
+			r = -1;
+			goto out;
+		}
 	}
 	if (!hp->im.modprobe_d && (vfio_ops.n || bl_ops.n))
 		errorf(hp->im.modprobe_d_where, "HOOKS has no modconf: the initramfs gets no "

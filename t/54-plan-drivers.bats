@@ -213,3 +213,27 @@ mkinitcpio_host() {
 	run -0 bash -c 'cat "$1/mkinitcpio.conf" "$1/mkinitcpio.conf.d/intel.conf" "$1/mkinitcpio.conf.d/vfio.conf" >"$1/all"; . "$1/all"; echo "${MODULES[*]}"' _ "$H/etc"
 	[ "$output" = "vfio_pci vfio vfio_iommu_type1 vfio_virqfd i915 vmd" ]
 }
+
+@test "mkinitcpio: a drop-in sourced after ours that sets MODULES afresh is refused, naming it; one that adds (+= or \${MODULES[@]}) is not" {
+	mkinitcpio_host
+	# the real nvidia.conf, written as guides often give it: MODULES=(...), and named to sort after ours
+	sed 's/^MODULES+=/MODULES=/' "$ID/mkinitcpio.conf.d/nvidia.conf" >"$H/etc/mkinitcpio.conf.d/zz-nvidia.conf"
+	cp -a "$H/etc" "$BATS_TEST_TMPDIR/etc.before"
+	run -2 --separate-stderr "$PT" --no-refresh --root "$H" 0000:00:02.0
+	[ "$stderr" = "passthrough: /etc/mkinitcpio.conf.d/zz-nvidia.conf: sets MODULES afresh after /etc/mkinitcpio.conf.d/vfio.conf (mkinitcpio sources the drop-ins in order): the vfio modules would be gone from the initramfs; make it MODULES=(... \${MODULES[@]}) or MODULES+=(...)" ] ||
+		{ echo "$stderr"; false; }
+	diff -r "$BATS_TEST_TMPDIR/etc.before" "$H/etc"
+	# what mkinitcpio would have sourced: no vfio left
+	printf '\nMODULES=(vfio_pci vfio ${MODULES[@]})\n' >"$BATS_TEST_TMPDIR/vfio.conf"
+	run -0 bash -c '. "$1/mkinitcpio.conf"; . "$2"; . "$1/mkinitcpio.conf.d/zz-nvidia.conf"; echo "${MODULES[*]}"' _ "$H/etc" "$BATS_TEST_TMPDIR/vfio.conf"
+	[[ "$output" != *vfio* ]]
+	# the same file adding to MODULES, either way: the run goes on
+	cp "$ID/mkinitcpio.conf.d/nvidia.conf" "$H/etc/mkinitcpio.conf.d/zz-nvidia.conf"
+	run -0 --separate-stderr "$VP" --root "$H" 0000:00:02.0
+	printf 'MODULES=(nvidia ${MODULES[@]})\n' >"$H/etc/mkinitcpio.conf.d/zz-nvidia.conf"
+	run -0 --separate-stderr "$VP" --root "$H" 0000:00:02.0
+	# and one sorting before ours is overridden by ours, not the other way
+	rm "$H/etc/mkinitcpio.conf.d/zz-nvidia.conf"
+	sed 's/^MODULES+=/MODULES=/' "$ID/mkinitcpio.conf.d/nvidia.conf" >"$H/etc/mkinitcpio.conf.d/nvidia.conf"
+	run -0 --separate-stderr "$PT" --no-refresh --root "$H" 0000:00:02.0
+}
