@@ -330,7 +330,7 @@ static int edit_lines(const char *name, const struct buf *in, struct buf *out,
  * Edited here: the value of the one "options" line of a kernel's entry;
  * several (whose joint line --set could not keep whole), a quoted one or a
  * CR inside a line are refused; a "linux" entry with none gets one at the
- * end; a "uki" entry with none is refused (options given to a UKI replace
+ * end, and one the edits leave empty goes; a "uki" entry with none is refused (options given to a UKI replace
  * the command line built into it, root= and all).  --get reads the joined
  * value, as systemd-boot boots it.
  */
@@ -473,9 +473,29 @@ static int edit_entry(const char *name, const struct buf *in, struct buf *out,
 	} else if (r == 0) {
 		buf_add(out, p, in->len);
 	} else if (ol) {
-		buf_add(out, p, ol->vs);
-		cmdline_render_buf(cl, out);
-		buf_add(out, p + ol->ve, in->len - ol->ve);
+		struct buf v = BUF_INIT;
+
+		cmdline_render_buf(cl, &v);
+		if (v.len == strspn(v.p ? v.p : "", " \t")) {
+			/*
+			 * the edits emptied it: the line goes (systemd-boot skips
+			 * a line with no value), so that --undo of a run that added
+			 * it gives back the entry byte for byte
+			 */
+			size_t ls = ol->vs, le = ol->ve;
+
+			while (ls > 0 && p[ls - 1] != '\n')
+				ls--;
+			le += strcspn(p + le, "\n");
+			le += le < in->len;
+			buf_add(out, p, ls);
+			buf_add(out, p + le, in->len - le);
+		} else {
+			buf_add(out, p, ol->vs);
+			buf_add(out, v.p, v.len);
+			buf_add(out, p + ol->ve, in->len - ol->ve);
+		}
+		buf_free(&v);
 	} else if (e.kind != EK_LINUX) {
 		/* systemd-stub: options given to a UKI replace the command line built into it */
 		errorf(name, "a UKI entry without an options line boots the UKI's own command line; "

@@ -45,6 +45,24 @@ options iommu=pt" ]
 	cmp "$BATS_TEST_TMPDIR/before" "$E"
 }
 
+@test "an options line the edits empty goes (systemd-boot skips it): the entry that had none is given back byte for byte" {
+	printf 'title Debian\nlinux /vmlinuz-6.1.0-26-amd64\ninitrd /initrd.img-6.1.0-26-amd64\n' >"$E"
+	cp "$E" "$BATS_TEST_TMPDIR/before"
+	run -0 "$CE" -i --merge intel_iommu=on --merge iommu=pt "$E"
+	[ "$(tail -n 1 "$E")" = "options intel_iommu=on iommu=pt" ]
+	run -0 "$CE" -i --unmerge intel_iommu=on --unmerge iommu=pt "$E"
+	cmp "$BATS_TEST_TMPDIR/before" "$E"
+	# a line in the middle goes with its newline, the rest stays in place
+	printf 'title x\noptions  quiet \nlinux /vmlinuz\n' >"$E"
+	run -0 "$CE" -i --del quiet "$E"
+	[ "$(cat "$E")" = "title x
+linux /vmlinuz" ]
+	# a value left with something in it keeps its line
+	printf 'title x\nlinux /vmlinuz\noptions quiet iommu=pt\n' >"$E"
+	run -0 "$CE" -i --del iommu "$E"
+	[ "$(tail -n 1 "$E")" = "options quiet" ]
+}
+
 @test "what systemd-boot would read otherwise is refused, nothing written: two options lines, a quoted value, a CR inside a line" {
 	for body in 'options a\noptions b\n' 'options "root=/dev/sda2 rw"\n' 'options a\rb\n'; do
 		printf "title x\nlinux /vmlinuz\n$body" >"$E"
