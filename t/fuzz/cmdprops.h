@@ -121,10 +121,21 @@ static void check_meaning(enum cl_op op, const char *arg, const struct kline *a,
 		PROP(nb == (na ? na : 1), "--merge '%s': KEY %zu times after %zu", arg, nb, na);
 		PROP(b->p[last].val, "--merge '%s': no value after", arg);
 		items_of(val, &it);
-		for (i = 0; i < it.n; i++)
-			PROP(list_holds(b->p[last].val, it.p[i], it.len[i], key_is_ids(key)),
-			     "--merge '%s': item '%.*s' missing from '%s'", arg, (int)it.len[i], it.p[i],
-			     b->p[last].val);
+		/*
+		 * what the kernel keeps: a module's parameter (MODULE.NAME) is
+		 * set anew by each occurrence, so the last must hold every item;
+		 * any other's handler runs for each (parse_args()), so each item
+		 * must be in one occurrence or another
+		 */
+		for (i = 0; i < it.n; i++) {
+			int held = list_holds(b->p[last].val, it.p[i], it.len[i], key_is_ids(key));
+
+			for (j = 0; j < b->n && !held && !strchr(key, '.'); j++)
+				held = k_parameq(b->p[j].key, key) && b->p[j].val &&
+				       list_holds(b->p[j].val, it.p[i], it.len[i], key_is_ids(key));
+			PROP(held, "--merge '%s': item '%.*s' missing from '%s'", arg, (int)it.len[i],
+			     it.p[i], b->p[last].val);
+		}
 		PROP(kline_eq(a, b, key), "--merge '%s' changed another parameter", arg);
 		break;
 	case CL_UNMERGE:
