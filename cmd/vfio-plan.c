@@ -373,6 +373,24 @@ static int check_iommu(struct run *r, struct buf *out)
 }
 
 /*
+ * Does the plan take KEY=off out of a command line file?  Only the keys
+ * of this CPU's IOMMU are (intel_iommu= means nothing to an AMD host).
+ */
+static int takes_off(const struct plan *p, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (size_t i = 0; i < p->nedits; i++) {
+		const struct jitem *e = &p->edits[i];
+
+		if (e->tool == JT_CMDLINE && strcmp(e->op, "--unmerge") == 0 &&
+		    strncmp(e->arg, key, n) == 0 && strcmp(e->arg + n, "=off") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * An IOMMU switched off by name on the running command line (iommu=off,
  * intel_iommu=off, amd_iommu=off) is the plan's to fix only when a file it
  * edits names that parameter: the plan takes the "off" out there (or the
@@ -397,7 +415,7 @@ static int off_elsewhere(struct run *r, const struct plan *p, const struct buf *
 		const char *v = cmdline_onoff(cl, keys[k], NULL);
 		int named = 0, any = 0;
 
-		if (!v || strcmp(v, "off"))
+		if (!v || strcmp(v, "off") || !takes_off(p, keys[k]))
 			continue;
 		files.len = 0;
 		for (size_t i = 0; i < p->nedits && !named; i++) {

@@ -176,6 +176,20 @@ vtd_off() {
 	grep -qx 'update-grub' "$STUB_LOG"
 }
 
+@test "AMD: intel_iommu=off on the running command line means nothing there and is no refusal; amd_iommu=off from elsewhere is" {
+	host debian-grub
+	sed -i 's/GenuineIntel/AuthenticAMD/' "$H/proc/cpuinfo"
+	sed -i 's/$/ intel_iommu=off/' "$H/proc/cmdline"
+	cp -a "$H" "$BATS_TEST_TMPDIR/amd"
+	run -0 --separate-stderr "$PT" --no-refresh --root "$H" 0000:00:02.0
+	rm -rf "$H" && cp -a "$BATS_TEST_TMPDIR/amd" "$H"
+	sed -i 's/ intel_iommu=off$/ amd_iommu=off/' "$H/proc/cmdline"
+	run -1 --separate-stderr "$PT" --no-refresh --root "$H" 0000:00:02.0
+	[[ "$stderr" == *"passthrough: amd_iommu=off is on the running kernel's command line (/proc/cmdline) but not in /etc/default/grub"* ]] ||
+		{ echo "$stderr"; false; }
+	diff -r "$BATS_TEST_TMPDIR/amd/etc" "$H/etc"
+}
+
 @test "a container (podman's /run/.containerenv) is told the IOMMU is its host's, not to enable VT-d; vfio-passthrough exits 0 there, writing nothing" {
 	host proxmox-igpu
 	# podman masks /sys/firmware in the container: no table to be seen
