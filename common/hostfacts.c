@@ -158,6 +158,13 @@ static char **mkinitcpio_files(const char *root, size_t *nfiles)
 	return files;
 }
 
+static void files_free(char **files, size_t nf)
+{
+	for (size_t f = 0; f < nf; f++)
+		free(files[f]);
+	free(files);
+}
+
 static int mkinitcpio_modconf(const char *root, char **where)
 {
 	size_t nf;
@@ -183,9 +190,7 @@ static int mkinitcpio_modconf(const char *root, char **where)
 		}
 		free(text);
 	}
-	for (size_t f = 0; f < nf; f++)
-		free(files[f]);
-	free(files);
+	files_free(files, nf);
 	return has;
 }
 
@@ -368,9 +373,7 @@ char *hostfacts_mkinitcpio_glued(const char *root, const char *ours)
 		free(t);
 	}
 	free(text);
-	for (size_t f = 0; f < nf; f++)
-		free(files[f]);
-	free(files);
+	files_free(files, nf);
 	return found;
 }
 
@@ -415,9 +418,7 @@ char *hostfacts_mkinitcpio_reset(const char *root, const char *ours)
 		}
 		free(text);
 	}
-	for (size_t f = 0; f < nf; f++)
-		free(files[f]);
-	free(files);
+	files_free(files, nf);
 	return found;
 }
 
