@@ -42,21 +42,15 @@ int hostkeep_slot_of(const char *path, char *slot, size_t size)
 	while (*s) {
 		size_t n;
 		char comp[32];
-		struct pcidev d;
 
 		s += strspn(s, "/");
 		n = strcspn(s, "/");
 		if (n && n < sizeof(comp)) {
-			char canon[32];
-
 			memcpy(comp, s, n);
 			comp[n] = '\0';
-			if (pci_parse_slot(comp, &d) == 0 && d.domain <= 0xffff) {
-				pci_slot_name(&d, canon, sizeof(canon));
-				if (strcmp(canon, comp) == 0) {
-					snprintf(slot, size, "%s", canon);
-					found = 1;
-				}
+			if (pci_slot_canonical(comp)) {
+				snprintf(slot, size, "%s", comp);
+				found = 1;
 			}
 		}
 		s += n;

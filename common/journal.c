@@ -77,17 +77,6 @@ const char *journal_check_file(const char *f)
 	return NULL;
 }
 
-static int canonical_slot(const char *s)
-{
-	struct pcidev d;
-	char back[32];
-
-	if (pci_parse_slot(s, &d) < 0 || d.domain > 0xffff)
-		return 0;
-	pci_slot_name(&d, back, sizeof(back));
-	return strcmp(back, s) == 0;
-}
-
 const char *journal_check_item(const struct jitem *it)
 {
 	const char *why;
@@ -98,7 +87,7 @@ const char *journal_check_item(const struct jitem *it)
 		return "an edit this kit does not make";
 	switch (it->tool) {
 	case JT_SLOT:
-		if (strcmp(it->flag, "-") || strcmp(it->op, "-") || !canonical_slot(it->arg))
+		if (strcmp(it->flag, "-") || strcmp(it->op, "-") || !pci_slot_canonical(it->arg))
 			return "a slot record that is not a PCI slot";
 		return NULL;
 	case JT_CMDLINE:
@@ -274,7 +263,7 @@ int journal_parse(const char *where, const char *text, size_t len, struct journa
 			why = "too many fields";
 		else if (strcmp(f[0], "dev") == 0 && nf == 7) {
 			rec.kind = J_DEV;
-			if (!canonical_slot(f[1]))
+			if (!pci_slot_canonical(f[1]))
 				why = "a device that is not a PCI slot";
 			else
 				snprintf(rec.slot, sizeof(rec.slot), "%s", f[1]);

@@ -179,8 +179,6 @@ size_t plan_install_slots(const char *text, char ***slots)
 		int i = 0, ours = 0;
 
 		for (w = strtok_r(line, " \t", &save); w; w = strtok_r(NULL, " \t", &save), i++) {
-			struct pcidev d;
-			char canon[32];
 			size_t wl = strlen(w), k;
 
 			if (i == 0)
@@ -193,10 +191,7 @@ size_t plan_install_slots(const char *text, char ***slots)
 				continue;
 			if (wl && w[wl - 1] == ';')
 				w[--wl] = '\0';
-			if (pci_parse_slot(w, &d) < 0 || d.domain > 0xffff)
-				continue;
-			pci_slot_name(&d, canon, sizeof(canon));
-			if (strcmp(canon, w))
+			if (!pci_slot_canonical(w))
 				continue;
 			for (k = 0; k < n && strcmp((*slots)[k], w); k++)
 				;

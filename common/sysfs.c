@@ -278,6 +278,17 @@ void pci_slot_name(const struct pcidev *d, char *buf, size_t size)
 	memcpy(buf, s, (size_t)(p - s) + 1);
 }
 
+int pci_slot_canonical(const char *s)
+{
+	struct pcidev d;
+	char back[32];
+
+	if (pci_parse_slot(s, &d) < 0 || d.domain > 0xffff)
+		return 0;
+	pci_slot_name(&d, back, sizeof(back));
+	return strcmp(back, s) == 0;
+}
+
 /*
  * Read a small attribute of the device at dfd into buf (NUL-terminated,
  * one trailing newline removed when strip); length, or -errno.

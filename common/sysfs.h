@@ -86,4 +86,11 @@ void pcilist_free(struct pcilist *l);
 /* lspci -D's slot: "%04x:%02x:%02x.%d" */
 void pci_slot_name(const struct pcidev *d, char *buf, size_t size);
 
+/*
+ * Is s a slot exactly as the kernel names it in sysfs (pci_slot_name()'s
+ * form, domain up to ffff)?  The test any slot read from a file, a
+ * journal or a path must pass before it is used as one.
+ */
+int pci_slot_canonical(const char *s);
+
 #endif

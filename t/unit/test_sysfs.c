@@ -31,6 +31,13 @@ int main(void)
 	CHECK(pci_parse_slot("0000:00:02.8", &d) < 0);
 	CHECK(pci_parse_slot("00:02.0", &d) < 0);
 	CHECK(pci_parse_slot("0000:00:02.0x", &d) < 0);
+	/* the kernel's own spelling only: lower-case hex, 4-digit domain up to ffff */
+	CHECK(pci_slot_canonical("0000:00:02.0"));
+	CHECK(pci_slot_canonical("ffff:e1:1f.7"));
+	CHECK(!pci_slot_canonical("0000:00:02.0x"));
+	CHECK(!pci_slot_canonical("0000:00:1F.0"));
+	CHECK(!pci_slot_canonical("10000:00:02.0"));
+	CHECK(!pci_slot_canonical("00:02.0"));
 
 	CHECK_INT(pci_parse_modalias("pci:v00008086d00003E92sv00001458sd0000D000bc03sc00i00", &d), 0);
 	CHECK_INT(d.vendor, 0x8086); CHECK_INT(d.device, 0x3e92);
