@@ -549,13 +549,6 @@ static int make_dir(const char *root, const char *dir)
 	return 0;
 }
 
-static void free_list(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static int has_own(const struct journal *j, const struct jitem *it)
 {
 	for (size_t i = 0; i < j->n; i++)
@@ -840,7 +833,7 @@ static int apply(struct run *r, char **devs, int ndevs)
 		goto out;
 	st = refresh_after(r) < 0 ? EXIT_TROUBLE : EXIT_YES;
 out:
-	free_list(mk, nmk);
+	free_strings(mk, nmk);
 	journal_free(&j);
 	buf_free(&was);
 	buf_free(&report);

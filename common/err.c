@@ -241,6 +241,13 @@ void *xgrow1(void *p, size_t n, size_t size)
 	return xrealloc(p, (n ? 2 * n : 1) * size);
 }
 
+void free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 int close_stdout(int status)
 {
 	int bad = ferror(stdout);

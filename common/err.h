@@ -58,6 +58,8 @@ char *xstrndup(const char *s, size_t n);
  * reallocs, not 100,000 copies of a growing array.
  */
 void *xgrow1(void *p, size_t n, size_t size);
+/* free n allocated strings and the array that holds them */
+void free_strings(char **v, size_t n);
 
 /*
  * Flush and close stdout; returns status, or EXIT_TROUBLE with a message

@@ -158,13 +158,6 @@ static char **mkinitcpio_files(const char *root, size_t *nfiles)
 	return files;
 }
 
-static void files_free(char **files, size_t nf)
-{
-	for (size_t f = 0; f < nf; f++)
-		free(files[f]);
-	free(files);
-}
-
 static int mkinitcpio_modconf(const char *root, char **where)
 {
 	size_t nf;
@@ -190,7 +183,7 @@ static int mkinitcpio_modconf(const char *root, char **where)
 		}
 		free(text);
 	}
-	files_free(files, nf);
+	free_strings(files, nf);
 	return has;
 }
 
@@ -373,7 +366,7 @@ char *hostfacts_mkinitcpio_glued(const char *root, const char *ours)
 		free(t);
 	}
 	free(text);
-	files_free(files, nf);
+	free_strings(files, nf);
 	return found;
 }
 
@@ -418,7 +411,7 @@ char *hostfacts_mkinitcpio_reset(const char *root, const char *ours)
 		}
 		free(text);
 	}
-	files_free(files, nf);
+	free_strings(files, nf);
 	return found;
 }
 
