@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bootentry.h"
 #include "buf.h"
 #include "cmdline.h"
 #include "editfile.h"
@@ -314,121 +315,14 @@ static int edit_lines(const char *name, const struct buf *in, struct buf *out,
 }
 
 /*
- * A Boot Loader Specification entry as systemd-boot reads it
- * (src/boot/efi/boot.c boot_entry_add_type1(), config_entry_add_type1()
- * before v255; line_get_key_value()): a line ends at '\n' or '\r'; blanks
- * around it are dropped; '#' starts a comment line; the key ends at the
- * first blank, the value starts after the blanks that follow, and a line
- * with no value is skipped; a value that starts with '"' on a line that
- * ends with '"' loses both; the values of every "options" line are joined
- * with a space.  What the entry boots is its "linux", "uki", "uki-url" or
- * "efi" line; two different ones make it LOADER_BAD, which systemd-boot
- * drops.  Only "linux" and "uki" (and "uki-url") boot a kernel whose
- * command line the options are: an "efi" entry's options are another
- * program's arguments (an EFI shell, Windows, memtest86+), left alone.
- *
  * Edited here: the value of the one "options" line of a kernel's entry;
  * several (whose joint line --set could not keep whole), a quoted one or a
  * CR inside a line are refused; a "linux" entry with none gets one at the
- * end, and one the edits leave empty goes; a "uki" entry with none is refused (options given to a UKI replace
- * the command line built into it, root= and all).  --get reads the joined
- * value, as systemd-boot boots it.
+ * end, and one the edits leave empty goes; a "uki" entry with none is
+ * refused (options given to a UKI replace the command line built into it,
+ * root= and all).  --get reads the joined value, as systemd-boot boots it.
+ * The entry is read by common/bootentry.
  */
-enum entry_kind { EK_NONE, EK_LINUX, EK_UKI, EK_UKI_URL, EK_EFI, EK_BAD };
-
-struct opt_line {
-	size_t vs, ve;		/* the value in the text, quotes included */
-	size_t lineno;
-	int quoted;		/* systemd-boot drops its first and last byte */
-};
-
-struct entry {
-	enum entry_kind kind;
-	struct opt_line *opt;	/* the options lines, in order */
-	size_t nopt;
-	size_t cr_line;		/* the first line with a CR inside it, or 0 */
-};
-
-static void entry_free(struct entry *e)
-{
-	free(e->opt);
-}
-
-static int entry_boots_kernel(const struct entry *e)
-{
-	return e->kind == EK_LINUX || e->kind == EK_UKI || e->kind == EK_UKI_URL;
-}
-
-static int is_key(const char *p, size_t ks, size_t ke, const char *key)
-{
-	return ke - ks == strlen(key) && memcmp(p + ks, key, ke - ks) == 0;
-}
-
-static void entry_scan(const struct buf *in, struct entry *e)
-{
-	static const struct { const char *key; enum entry_kind kind; } kinds[] = {
-		{ "linux", EK_LINUX }, { "uki", EK_UKI }, { "uki-url", EK_UKI_URL }, { "efi", EK_EFI },
-	};
-	const char *p = in->p ? in->p : "";
-	size_t pos = 0, lineno = 1;
-
-	memset(e, 0, sizeof(*e));
-	while (pos < in->len) {
-		size_t end = pos, i, k, ve;
-
-		while (end < in->len && p[end] != '\n' && p[end] != '\r')
-			end++;
-		/* a CR that does not end a CRLF line splits what a reader by lines sees as one */
-		if (end < in->len && p[end] == '\r' && end + 1 < in->len && p[end + 1] != '\n' &&
-		    !e->cr_line)
-			e->cr_line = lineno;
-		i = pos;
-		ve = end;
-		while (i < ve && (p[i] == ' ' || p[i] == '\t'))
-			i++;
-		while (ve > i && (p[ve - 1] == ' ' || p[ve - 1] == '\t'))
-			ve--;
-		for (k = i; k < ve && p[k] != ' ' && p[k] != '\t'; k++)
-			;
-		if (i < ve && p[i] != '#' && k < ve) {
-			size_t ks = i, ke = k, t;
-
-			while (k < ve && (p[k] == ' ' || p[k] == '\t'))
-				k++;
-			for (t = 0; t < sizeof(kinds) / sizeof(kinds[0]); t++) {
-				if (!is_key(p, ks, ke, kinds[t].key) || e->kind == EK_BAD)
-					continue;
-				e->kind = e->kind == EK_NONE || e->kind == kinds[t].kind ? kinds[t].kind : EK_BAD;
-			}
-			if (is_key(p, ks, ke, "options")) {
-				struct opt_line *o;
-
-				e->opt = xgrow1(e->opt, e->nopt, sizeof(*e->opt));
-				o = &e->opt[e->nopt++];
-				o->vs = k;
-				o->ve = ve;
-				o->lineno = lineno;
-				o->quoted = p[k] == '"' && p[ve - 1] == '"';
-			}
-		}
-		if (end < in->len && p[end] == '\n')
-			lineno++;
-		pos = end + (end < in->len);
-	}
-}
-
-/* the entry's kernel command line as systemd-boot joins it, into out */
-static void entry_joined(const struct buf *in, const struct entry *e, struct buf *out)
-{
-	for (size_t i = 0; i < e->nopt; i++) {
-		const struct opt_line *o = &e->opt[i];
-		size_t vs = o->vs + (o->quoted && o->ve > o->vs), ve = o->ve - (o->quoted && o->ve > vs);
-
-		if (i)
-			buf_addc(out, ' ');
-		buf_add(out, in->p + vs, ve - vs);
-	}
-}
 
 static int edit_entry(const char *name, const struct buf *in, struct buf *out,
 		      const struct edits *c)

@@ -3,6 +3,7 @@
  * plan: the passthrough guide decided from the host (plan.h).
  */
 #include "plan.h"
+#include "bootentry.h"
 #include "err.h"
 #include "grubvar.h"
 #include "hostkeep.h"
@@ -847,19 +848,22 @@ static void bls_carry(struct ctx *c, struct oplist *cmd)
 		struct buf f = BUF_INIT, b = BUF_INIT;
 
 		if (e[0] != '.' && len > 5 && strcmp(e + len - 5, ".conf") == 0 && !strstr(e, "rescue")) {
+			struct entry en = { 0 };
+
 			buf_printf(&f, "/boot/loader/entries/%s", e);
-			if (root_read(c->o->co.root, f.p, &b, BUF_MAX_FILE) == 0) {
-				const char *s = b.p, *opt = NULL;
+			/* read as systemd-boot and grub2's blscfg read it (common/bootentry) */
+			if (root_read(c->o->co.root, f.p, &b, BUF_MAX_FILE) == 0)
+				entry_scan(&b, &en);
+			if (entry_boots_kernel(&en)) {
+				struct buf joined = BUF_INIT;
 
-				for (; *s && !opt; s += strcspn(s, "\n"), s += *s == '\n')
-					if (strncmp(s, "options", 7) == 0 && (s[7] == ' ' || s[7] == '\t'))
-						opt = s + 7;
+				entry_joined(&b, &en, &joined);
 				nent++;
-				if (opt) {
-					char *line = xstrndup(opt, strcspn(opt, "\n")), *save = NULL;
+				if (joined.len) {
+					char *line = buf_detach(&joined), *save = NULL;
 
-					for (char *w = strtok_r(line, " \t\r", &save); w;
-					     w = strtok_r(NULL, " \t\r", &save)) {
+					for (char *w = strtok_r(line, " \t", &save); w;
+					     w = strtok_r(NULL, " \t", &save)) {
 						size_t k;
 
 						/* 10_linux writes root=, ro, and rootflags=subvol= on btrfs itself */
@@ -880,6 +884,7 @@ static void bls_carry(struct ctx *c, struct oplist *cmd)
 					free(line);
 				}
 			}
+			entry_free(&en);
 		}
 		buf_free(&f);
 		buf_free(&b);
