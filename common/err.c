@@ -241,6 +241,16 @@ void *xgrow1(void *p, size_t n, size_t size)
 	return xrealloc(p, (n ? 2 * n : 1) * size);
 }
 
+char *xstrdup_shown(const char *s)
+{
+	char *d = xstrdup(s);
+
+	for (char *c = d; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return d;
+}
+
 void free_strings(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -58,6 +58,8 @@ char *xstrndup(const char *s, size_t n);
  * reallocs, not 100,000 copies of a growing array.
  */
 void *xgrow1(void *p, size_t n, size_t size);
+/* a copy of s to show: each control byte (below 0x20, 0x7f) as '?' */
+char *xstrdup_shown(const char *s);
 /* free n allocated strings and the array that holds them */
 void free_strings(char **v, size_t n);
 

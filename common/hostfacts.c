@@ -405,8 +405,9 @@ char *hostfacts_mkinitcpio_reset(const char *root, const char *ours)
 		for (p = text; p && *p && !found;) {
 			size_t len = strcspn(p, "\n"), k = strspn(p, " \t");
 
+			/* a name mkinitcpio sources, shown without its control bytes */
 			if (k < len && resets_modules(p + k, len - k))
-				found = xstrdup(files[f]);
+				found = xstrdup_shown(files[f]);
 			p += len + (p[len] == '\n');
 		}
 		free(text);

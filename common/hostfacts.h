@@ -77,8 +77,8 @@ char *hostfacts_mkinitcpio_glued(const char *root, const char *ours);
 /*
  * A drop-in mkinitcpio sources after ours (at path ours) that sets MODULES
  * afresh (MODULES=(...) with no ${MODULES[@]}): the vfio modules ours puts
- * there are gone from the image.  The first such file, or NULL; the
- * caller frees it.
+ * there are gone from the image.  The first such file (control bytes shown
+ * as '?'), or NULL; the caller frees it.
  */
 char *hostfacts_mkinitcpio_reset(const char *root, const char *ours);
 void initramfs_plan_free(struct initramfs_plan *p);

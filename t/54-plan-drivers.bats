@@ -232,8 +232,13 @@ mkinitcpio_host() {
 	run -0 --separate-stderr "$VP" --root "$H" 0000:00:02.0
 	printf 'MODULES=(nvidia ${MODULES[@]})\n' >"$H/etc/mkinitcpio.conf.d/zz-nvidia.conf"
 	run -0 --separate-stderr "$VP" --root "$H" 0000:00:02.0
-	# and one sorting before ours is overridden by ours, not the other way
+	# a name with an escape sequence in it is named without it
 	rm "$H/etc/mkinitcpio.conf.d/zz-nvidia.conf"
+	printf 'MODULES=(nvidia)\n' >"$H/etc/mkinitcpio.conf.d/zz$(printf '\033')[31m.conf"
+	run -2 --separate-stderr "$VP" --root "$H" 0000:00:02.0
+	[[ "$stderr" == "vfio-plan: /etc/mkinitcpio.conf.d/zz?[31m.conf: sets MODULES afresh"* ]] || { echo "$stderr" | cat -v; false; }
+	rm "$H/etc/mkinitcpio.conf.d/zz"*
+	# and one sorting before ours is overridden by ours, not the other way
 	sed 's/^MODULES+=/MODULES=/' "$ID/mkinitcpio.conf.d/nvidia.conf" >"$H/etc/mkinitcpio.conf.d/nvidia.conf"
 	run -0 --separate-stderr "$PT" --no-refresh --root "$H" 0000:00:02.0
 }
