@@ -272,22 +272,15 @@ int journal_parse(const char *where, const char *text, size_t len, struct journa
 		} else if (strcmp(f[0], "own") == 0 && nf == 6) {
 			rec.kind = J_OWN;
 			why = parse_item(f + 1, &rec.it);
-		} else if (strcmp(f[0], "new") == 0 && nf == 3) {
-			rec.kind = J_NEW;
+		} else if ((strcmp(f[0], "new") == 0 || strcmp(f[0], "end") == 0) && nf == 3) {
+			/* FILE and what it started from (new) or ends with (end) */
+			rec.kind = f[0][0] == 'n' ? J_NEW : J_END;
 			rec.it.file = f[1];
 			rec.it.flag = rec.it.op = "-";
 			rec.base = f[2];
 			why = journal_check_file(f[1]);
 			if (!why)
-				why = journal_check_base(f[2]);
-		} else if (strcmp(f[0], "end") == 0 && nf == 3) {
-			rec.kind = J_END;
-			rec.it.file = f[1];
-			rec.it.flag = rec.it.op = "-";
-			rec.base = f[2];
-			why = journal_check_file(f[1]);
-			if (!why)
-				why = journal_check_end(f[2]);
+				why = rec.kind == J_NEW ? journal_check_base(f[2]) : journal_check_end(f[2]);
 		} else {
 			why = "not a dev, own, new or end record";
 		}
